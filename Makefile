@@ -1,0 +1,40 @@
+# The archive's vocabulary: people and CI use the same targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-requirements
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONPATH := scripts
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup check build serve test test-fast lint lock
+
+# A fresh machine needs nothing but Python: the environment is made here.
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+check: setup
+	$(BIN)/python -m archive check
+
+build: check
+	$(BIN)/mkdocs build --strict
+
+serve: setup
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000 --livereload
+
+test: setup
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not browser"
+
+lint: setup
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+
+lock: setup
+	$(BIN)/python -m pip freeze --exclude pip --exclude setuptools > requirements.txt

@@ -1,0 +1,46 @@
+"""Command line: check the data, or write the rendered pages to a folder for inspection."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .load import load_archive
+from .pages import render_site
+from .problems import ArchiveProblems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m archive", description=__doc__)
+    parser.add_argument("--data", type=Path, default=Path("data"), help="the data folder (default: data)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="check every record and quote; list all problems")
+    render = commands.add_parser("render", help="write the rendered Markdown pages to a folder")
+    render.add_argument("output", type=Path)
+    arguments = parser.parse_args(argv)
+    try:
+        archive = load_archive(arguments.data)
+        site = render_site(archive)
+    except ArchiveProblems as problems:
+        print(problems.report(), file=sys.stderr)
+        return 1
+    if arguments.command == "check":
+        print(
+            f"The archive data is sound: {len(archive.meetings)} meetings, {len(archive.people)} people, "
+            f"{len(archive.sources)} sources, {len(archive.quotes)} quotes, all found in their sources."
+        )
+    else:
+        for uri, content in {**site.pages, **site.downloads}.items():
+            target = arguments.output / uri
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content, encoding="utf-8")
+        print(f"Wrote {len(site.pages)} pages and {len(site.downloads)} downloads to {arguments.output}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,316 @@
+"""Render the checked archive to Markdown pages and downloads, in memory."""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from .load import Archive
+from .passages import EQUIVALENT_CHARACTERS, text_directive
+from .problems import ArchiveProblems, Problem
+from .records import KIND_NAMES, PARTY_NAMES, STATUS_NAMES, Meeting, Quote
+
+TEMPLATES = Path(__file__).parent / "templates"
+MARKER = re.compile(r"<!--\s*archive:([a-z-]+)\s*-->")
+PARTY_COLUMNS = ("united-states", "russia", "joint", "united-nations", "press")
+
+
+@dataclass
+class RenderedSite:
+    """Everything the archive adds to the site: Markdown pages, downloads, and marker fragments."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    downloads: dict[str, bytes] = field(default_factory=dict)
+    fragments: dict[str, str] = field(default_factory=dict)
+
+    def fill_markers(self, markdown: str, page: str) -> str:
+        """Replace each `<!-- archive:NAME -->` marker; an unknown marker stops the build."""
+        unknown = sorted({name for name in MARKER.findall(markdown) if name not in self.fragments})
+        if unknown:
+            known = ", ".join(sorted(self.fragments))
+            raise ArchiveProblems(
+                [
+                    Problem(
+                        f"docs/{page}", None, None, "", f"unknown marker 'archive:{name}'.", f"use one of: {known}."
+                    )
+                    for name in unknown
+                ]
+            )
+        return MARKER.sub(lambda match: self.fragments[match.group(1)], markdown)
+
+
+def meeting_uri(meeting_id: str) -> str:
+    return f"meetings/{meeting_id}.md"
+
+
+def person_uri(person_id: str) -> str:
+    return f"people/{person_id}.md"
+
+
+def source_uri(source_id: str) -> str:
+    return f"sources/{source_id}.md"
+
+
+def page_url(uri: str) -> str:
+    """The directory URL MkDocs gives a Markdown page (use_directory_urls)."""
+    stem = uri.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
+
+
+def relative(from_uri: str, to_url: str) -> str:
+    """A link from one page to a site URL, relative so the site works under any base address."""
+    base = page_url(from_uri)
+    target, _, fragment = to_url.partition("#")
+    path = posixpath.relpath(target or base, base or ".")
+    if target.endswith("/") and not path.endswith("/"):
+        path += "/"
+    if path == "./":
+        path = ""
+    return path + (f"#{fragment}" if fragment else "") if path or fragment else "./"
+
+
+def long_date(day) -> str:
+    """A date as the archive writes it: 30 September 2021."""
+    return f"{day.day} {day:%B %Y}"
+
+
+class Renderer:
+    def __init__(self, archive: Archive):
+        self.archive = archive
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.globals.update(
+            archive=archive,
+            PARTY_NAMES=PARTY_NAMES,
+            STATUS_NAMES=STATUS_NAMES,
+            KIND_NAMES=KIND_NAMES,
+            relative=relative,
+            page_url=page_url,
+            meeting_uri=meeting_uri,
+            person_uri=person_uri,
+            source_uri=source_uri,
+            long_date=long_date,
+        )
+        self.env.filters.update(sic=self.with_sic, ord=ord)
+
+    # -- addresses -----------------------------------------------------------
+
+    def passage_link(self, from_uri: str, source_id: str, paragraph_id: str, passage: str | None = None) -> str:
+        """Link to a paragraph of a source page; with a passage, a text fragment highlights it."""
+        fragment = paragraph_id + (f":~:{text_directive(passage)}" if passage else "")
+        return relative(from_uri, f"{page_url(source_uri(source_id))}#{fragment}")
+
+    def quote_link(self, from_uri: str, quote: Quote) -> str:
+        located = self.archive.quotes[quote.id]
+        paragraph = self.paragraph_id(located.source, located.match.paragraph.number)
+        return self.passage_link(from_uri, located.source, paragraph, located.match.text)
+
+    def paragraph_id(self, source_id: str, number: int) -> str:
+        return self.archive.sources[source_id].paragraphs[number - 1].id
+
+    def locator(self, source_id: str, number: int) -> str:
+        """A short locator readers can carry into print: agency and paragraph number."""
+        return f"{self.archive.sources[source_id].agency}, ¶\u00a0{number}"
+
+    # -- text ----------------------------------------------------------------
+
+    @staticmethod
+    def with_sic(quote: Quote) -> Markup:
+        """The quote's words, escaped, with [sic] after each word the source misprints."""
+        text = html.escape(" ".join(quote.text.split()), quote=False)
+        for word in quote.sic:
+            escaped = html.escape(word, quote=False)
+            text = text.replace(escaped, f'{escaped}\u00a0<span class="ssd-sic">[sic]</span>', 1)
+        return Markup(text)
+
+    # -- pages ---------------------------------------------------------------
+
+    def render(self) -> RenderedSite:
+        site = RenderedSite()
+        archive = self.archive
+        for meeting_id in archive.timeline:
+            uri = meeting_uri(meeting_id)
+            site.pages[uri] = self.page("meeting.md.j2", uri, **self.meeting_context(meeting_id, uri))
+        for person_id, person in archive.people.items():
+            uri = person_uri(person_id)
+            site.pages[uri] = self.page(
+                "person.md.j2",
+                uri,
+                person_id=person_id,
+                person=person,
+                title=person.name,
+                description=self.person_description(person_id),
+            )
+        for source_id, source in archive.sources.items():
+            uri = source_uri(source_id)
+            site.pages[uri] = self.page("source.md.j2", uri, **self.source_context(source_id, uri))
+            site.downloads[f"sources/{source_id}/{source.file}"] = archive.files[source_id]
+        lists = {
+            "meetings/index.md": ("Meetings", "Every meeting record of the 2021 Strategic Stability Dialogue."),
+            "people/index.md": ("People", "Every person named in the stored sources, with each spelling used."),
+            "sources/index.md": ("Sources", "The stored source documents, kept byte for byte."),
+            "timeline.md": (
+                "Timeline",
+                "The Strategic Stability Dialogue of 2021, from the Geneva summit "
+                "to the third plenary that was never held.",
+            ),
+        }
+        for uri, (title, description) in lists.items():
+            name = "timeline.md.j2" if uri == "timeline.md" else "list.md.j2"
+            site.pages[uri] = self.page(name, uri, title=title, description=description, kind=uri.split("/")[0])
+        site.fragments["meeting-list"] = self.fragment("_meeting_list.html.j2", "index.md")
+        site.fragments["matching-rules"] = self.fragment(
+            "_matching_rules.html.j2", "about.md", equivalents=_equivalent_groups()
+        )
+        return site
+
+    def page(self, template: str, uri: str, *, title: str, description: str, **context) -> str:
+        front_matter = yaml.safe_dump(
+            {"title": html.escape(title), "description": html.escape(description)},
+            allow_unicode=True,
+            sort_keys=False,
+            width=10_000,
+        )
+        body = self.env.get_template(template).render(uri=uri, r=self, title=title, **context)
+        return f"---\n{front_matter}---\n\n{body}"
+
+    def fragment(self, template: str, uri: str, **context) -> str:
+        return self.env.get_template(template).render(uri=uri, r=self, **context)
+
+    def meeting_context(self, meeting_id: str, uri: str) -> dict:
+        archive = self.archive
+        meeting = archive.meetings[meeting_id]
+        position = archive.timeline.index(meeting_id)
+        neighbours = {
+            "previous": archive.timeline[position - 1] if position > 0 else None,
+            "next": archive.timeline[position + 1] if position + 1 < len(archive.timeline) else None,
+        }
+        quotes = {quote.id: quote for quote in meeting.quotes}
+        by_party = {party: [q for q in meeting.quotes if self.party_of(q) == party] for party in PARTY_COLUMNS}
+        columns = [p for p in PARTY_COLUMNS if by_party[p] or p in ("united-states", "russia")]
+        return {
+            "meeting_id": meeting_id,
+            "meeting": meeting,
+            "title": meeting.title,
+            "description": self.meeting_description(meeting),
+            "neighbours": neighbours,
+            "quotes": quotes,
+            "by_party": by_party,
+            "columns": columns,
+            "reference_ids": _reference_ids(meeting),
+            "source_ids": sorted({quote.source for quote in meeting.quotes}),
+        }
+
+    def party_of(self, quote: Quote) -> str:
+        return quote.party or self.archive.people[quote.speaker].party
+
+    def sources_backing(self, meeting: Meeting, quote_ids) -> list[str]:
+        quotes = {quote.id: quote for quote in meeting.quotes}
+        return sorted({quotes[quote_id].source for quote_id in quote_ids})
+
+    @staticmethod
+    def meeting_description(meeting: Meeting) -> str:
+        when = meeting.date.text or "date not stated in the sources"
+        return f"{meeting.title}: {STATUS_NAMES[meeting.status].lower()}, {when}. Records backed by verbatim quotes."
+
+    def person_description(self, person_id: str) -> str:
+        person = self.archive.people[person_id]
+        roles = "; ".join(dict.fromkeys(role.text for role in person.roles)) or "role not stated in the sources"
+        return f"{person.name} ({roles}), as named in the stored sources of the Strategic Stability Dialogue."
+
+    def source_context(self, source_id: str, uri: str) -> dict:
+        archive = self.archive
+        source = archive.sources[source_id]
+        stored = archive.texts[source_id]
+        quoting: dict[int, list[tuple[str, Quote]]] = {}
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for quote_id, located in archive.quotes.items():
+            if located.source != source_id:
+                continue
+            number = located.match.paragraph.number
+            quoting.setdefault(number, []).append((archive.quote_meeting[quote_id], archive.quote(quote_id)))
+            spans.setdefault(number, []).append((located.match.start, located.match.end))
+        paragraphs = [
+            {
+                "record": record,
+                "number": paragraph.number,
+                "html": _marked(paragraph.text, paragraph.start, spans.get(paragraph.number, [])),
+                "quoted_in": sorted(
+                    quoting.get(paragraph.number, []), key=lambda item: (archive.meetings[item[0]].sequence, item[1].id)
+                ),
+            }
+            for record, paragraph in zip(source.paragraphs, stored.paragraphs, strict=True)
+        ]
+        description = (
+            f"{source.agency} report carried by {source.publisher}, {source.dateline} dateline: "
+            f'"{source.title}". Full stored text with numbered paragraphs.'
+        )
+        return {
+            "source_id": source_id,
+            "source": source,
+            "title": source.title,
+            "description": description,
+            "paragraphs": paragraphs,
+            "size": len(archive.files[source_id]),
+        }
+
+
+def _marked(text: str, offset: int, spans: list[tuple[int, int]]) -> Markup:
+    """A paragraph's text, escaped, with each quoted stretch inside <mark>."""
+    if not spans:
+        return Markup(html.escape(text, quote=False))
+    covered = [False] * len(text)
+    for start, end in spans:
+        for index in range(start - offset, end - offset):
+            covered[index] = True
+    pieces: list[str] = []
+    run_start = 0
+    for index in range(1, len(text) + 1):
+        if index == len(text) or covered[index] != covered[run_start]:
+            piece = html.escape(text[run_start:index], quote=False)
+            pieces.append(f"<mark>{piece}</mark>" if covered[run_start] else piece)
+            run_start = index
+    return Markup("".join(pieces))
+
+
+def _reference_ids(meeting: Meeting) -> list[str]:
+    seen: dict[str, None] = {}
+    evidence = [
+        meeting.status_evidence,
+        meeting.date,
+        meeting.place,
+        meeting.venue,
+        meeting.format,
+        meeting.outcome,
+        *meeting.delegations,
+        *meeting.statements,
+    ]
+    for item in evidence:
+        seen.update(dict.fromkeys(item.references))
+    return list(seen)
+
+
+def _equivalent_groups() -> list[tuple[str, list[str]]]:
+    groups: dict[str, list[str]] = {}
+    for character, plain in EQUIVALENT_CHARACTERS.items():
+        groups.setdefault(plain, []).append(character)
+    return sorted(groups.items())
+
+
+def render_site(archive: Archive) -> RenderedSite:
+    return Renderer(archive).render()

@@ -1,0 +1,172 @@
+"""Stored texts split into paragraphs, and quotes found in them.
+
+Matching is deliberately narrow so that anyone can re-check a quote by hand:
+white space is folded and typographic quotes, apostrophes and dashes are read
+as their plain forms. Nothing else is changed: not case, not spelling, not
+other punctuation.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from urllib.parse import quote as percent_encode
+
+# What matching treats as the same; published on the "About this archive" page.
+EQUIVALENT_CHARACTERS: dict[str, str] = {
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+}
+_FOLD = str.maketrans(EQUIVALENT_CHARACTERS)
+_SPACE = re.compile(r"\s+")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    number: int  # as shown to readers, counting from 1
+    start: int  # offsets in the stored text, in code points
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Match:
+    paragraph: Paragraph
+    start: int
+    end: int
+    text: str  # the stored text's own characters, which may differ from the record's quote
+
+    @property
+    def within_one_paragraph(self) -> bool:
+        return self.end <= self.paragraph.end
+
+
+class NormalisedText:
+    """A text folded for matching, with a map back to the stored text's offsets."""
+
+    def __init__(self, text: str):
+        folded: list[str] = []
+        origin: list[int] = []
+        in_space = False
+        for index, character in enumerate(text):
+            if character.isspace():
+                if not in_space:
+                    folded.append(" ")
+                    origin.append(index)
+                in_space = True
+                continue
+            in_space = False
+            folded.append(character.translate(_FOLD))
+            origin.append(index)
+        self.text = "".join(folded)
+        self.origin = origin
+        self.length = len(text)
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Offsets in the stored text of the folded range [start, end)."""
+        stop = self.origin[end - 1] + 1 if end > start else self.origin[start]
+        return self.origin[start], stop
+
+
+def normalise(text: str) -> str:
+    """A quote folded as the stored texts are, for finding it."""
+    return _SPACE.sub(" ", text.translate(_FOLD)).strip()
+
+
+def split_paragraphs(text: str) -> list[Paragraph]:
+    """Paragraphs are separated by blank lines in the stored texts."""
+    paragraphs: list[Paragraph] = []
+    position = 0
+    for piece in [*_PARAGRAPH_BREAK.finditer(text), None]:
+        end = piece.start() if piece else len(text)
+        body = text[position:end]
+        stripped_start = position + (len(body) - len(body.lstrip()))
+        stripped_end = position + len(body.rstrip())
+        if stripped_end > stripped_start:
+            paragraphs.append(
+                Paragraph(len(paragraphs) + 1, stripped_start, stripped_end, text[stripped_start:stripped_end])
+            )
+        if piece:
+            position = piece.end()
+    return paragraphs
+
+
+class StoredText:
+    """One stored source text, ready for finding quotes in it."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.paragraphs = split_paragraphs(text)
+        self._folded = NormalisedText(text)
+        self._paragraph_starts = [paragraph.start for paragraph in self.paragraphs]
+
+    def find(self, quote: str) -> list[Match]:
+        """Every place the quote occurs, each inside one paragraph or spanning several."""
+        needle = normalise(quote)
+        matches: list[Match] = []
+        if not needle:
+            return matches
+        haystack = self._folded.text
+        position = haystack.find(needle)
+        while position != -1:
+            start, end = self._folded.original_span(position, position + len(needle))
+            matches.append(Match(self.paragraph_at(start), start, end, self.text[start:end]))
+            position = haystack.find(needle, position + 1)
+        return matches
+
+    def paragraph_at(self, offset: int) -> Paragraph:
+        low, high = 0, len(self._paragraph_starts) - 1
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._paragraph_starts[middle] <= offset:
+                low = middle
+            else:
+                high = middle - 1
+        return self.paragraphs[low]
+
+    def closest_passage(self, quote: str) -> str:
+        """The stretch of the text most like a quote that was not found, to show the editor."""
+        needle = normalise(quote)
+        words = needle.split(" ")
+        best, best_ratio = "", -1.0
+        for paragraph in self.paragraphs:
+            candidate_words = normalise(paragraph.text).split(" ")
+            width = min(len(words), len(candidate_words))
+            for first in range(0, len(candidate_words) - width + 1):
+                window = " ".join(candidate_words[first : first + width])
+                matcher = difflib.SequenceMatcher(None, needle, window, autojunk=False)
+                if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+                    continue
+                ratio = matcher.ratio()
+                if ratio > best_ratio:
+                    best, best_ratio = window, ratio
+        found = self.find(best)
+        return found[0].text if found else best
+
+
+# Characters a text directive must percent-encode besides those a URL fragment cannot carry.
+_DIRECTIVE_SAFE = "!$'()*+.:;=/?@_~"
+FRAGMENT_WORDS = 4
+SHORT_QUOTE_WORDS = 10
+
+
+def text_directive(passage: str) -> str:
+    """The `:~:text=` directive that makes a browser scroll to and highlight the passage.
+
+    Long passages use start,end so that the address stays short. `-`, `&` and `,`
+    are percent-encoded as the Text Fragments specification requires.
+    """
+    words = passage.split()
+    if len(words) <= SHORT_QUOTE_WORDS:
+        return "text=" + _encode(" ".join(words))
+    start = " ".join(words[:FRAGMENT_WORDS])
+    end = " ".join(words[-FRAGMENT_WORDS:])
+    return f"text={_encode(start)},{_encode(end)}"
+
+
+def _encode(words: str) -> str:
+    # urllib never encodes "-", but in a text directive it marks a prefix or suffix.
+    return percent_encode(words, safe=_DIRECTIVE_SAFE).replace("-", "%2D")

@@ -1,0 +1,43 @@
+"""Problems found in the data, reported to the editor all at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One mistake in one place, in words an editor can act on."""
+
+    file: str
+    line: int | None
+    column: int | None
+    field: str
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        if self.fix:
+            text += f"\n    How to fix: {self.fix}"
+        return text
+
+
+class ArchiveProblems(Exception):
+    """Raised once, with every problem of the run, when the data cannot be published."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"The archive data has {count} {noun}; nothing was built."]
+        lines += [str(problem) for problem in self.problems]
+        return "\n".join(lines)
