@@ -7,7 +7,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONPATH := scripts
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup check build serve test test-fast lint lock
+.PHONY: setup browser check build serve test test-fast lint lock
 
 # A fresh machine needs nothing but Python: the environment is made here.
 $(STAMP): requirements.txt
@@ -16,6 +16,9 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+browser:
+	scripts/install-browser
 
 check: setup
 	$(BIN)/python -m archive check
@@ -26,7 +29,7 @@ build: check
 serve: setup
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000 --livereload
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest
 
 test-fast: setup

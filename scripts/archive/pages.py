@@ -237,13 +237,14 @@ class Renderer:
         archive = self.archive
         source = archive.sources[source_id]
         stored = archive.texts[source_id]
-        quoting: dict[int, list[tuple[str, Quote]]] = {}
+        quoting: dict[int, dict[str, Quote]] = {}  # paragraph -> meeting -> its first quote there
         spans: dict[int, list[tuple[int, int]]] = {}
         for quote_id, located in archive.quotes.items():
             if located.source != source_id:
                 continue
             number = located.match.paragraph.number
-            quoting.setdefault(number, []).append((archive.quote_meeting[quote_id], archive.quote(quote_id)))
+            meeting_id = archive.quote_meeting[quote_id]
+            quoting.setdefault(number, {}).setdefault(meeting_id, archive.quote(quote_id))
             spans.setdefault(number, []).append((located.match.start, located.match.end))
         paragraphs = [
             {
@@ -251,7 +252,8 @@ class Renderer:
                 "number": paragraph.number,
                 "html": _marked(paragraph.text, paragraph.start, spans.get(paragraph.number, [])),
                 "quoted_in": sorted(
-                    quoting.get(paragraph.number, []), key=lambda item: (archive.meetings[item[0]].sequence, item[1].id)
+                    quoting.get(paragraph.number, {}).items(),
+                    key=lambda item: (archive.meetings[item[0]].sequence, item[1].id),
                 ),
             }
             for record, paragraph in zip(source.paragraphs, stored.paragraphs, strict=True)
