@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 pytestmark = pytest.mark.browser
+IN_VIEW = "p => { const r = p.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
 
 
 def test_a_quote_link_lands_on_its_paragraph_in_view(browser, site_url):
