@@ -25,7 +25,7 @@ def on_pre_build(config) -> None:
     # Runs before MkDocs cleans site/, so bad data leaves the last good site untouched.
     global _site
     try:
-        _site = render_site(load_archive(Path(config.config_file_path).parent / "data"))
+        _site = render_site(load_archive(Path(config.config_file_path).parent / "data"), config.site_url)
     except ArchiveProblems as problems:
         raise PluginError(problems.report()) from None
 

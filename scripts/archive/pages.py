@@ -12,6 +12,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from .exports import LICENCE, build_time, dataset_downloads
 from .load import Archive
 from .passages import EQUIVALENT_CHARACTERS, text_directive
 from .problems import ArchiveProblems, Problem
@@ -20,6 +21,8 @@ from .records import KIND_NAMES, PARTY_NAMES, STATUS_NAMES, Meeting, Quote
 TEMPLATES = Path(__file__).parent / "templates"
 MARKER = re.compile(r"<!--\s*archive:([a-z-]+)\s*-->")
 PARTY_COLUMNS = ("united-states", "russia", "joint", "united-nations", "press")
+# mkdocs.yml's default site_url, for the `render` command; the MkDocs hook passes the real one.
+LOCAL_SITE_URL = "http://127.0.0.1:8000/"
 
 
 @dataclass
@@ -84,8 +87,9 @@ def long_date(day) -> str:
 
 
 class Renderer:
-    def __init__(self, archive: Archive):
+    def __init__(self, archive: Archive, site_url: str = ""):
         self.archive = archive
+        self.site_url = site_url
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=True,
@@ -122,6 +126,10 @@ class Renderer:
 
     def paragraph_id(self, source_id: str, number: int) -> str:
         return self.archive.sources[source_id].paragraphs[number - 1].id
+
+    def permanent_address(self, uri: str) -> str:
+        """A page's address in full, as printed on paper: the site's address and the page's URL."""
+        return self.site_url.rstrip("/") + "/" + page_url(uri)
 
     def locator(self, source_id: str, number: int) -> str:
         """A short locator readers can carry into print: agency and paragraph number."""
@@ -215,6 +223,13 @@ class Renderer:
             "reference_ids": _reference_ids(meeting),
             "source_ids": sorted({quote.source for quote in meeting.quotes}),
         }
+
+    @staticmethod
+    def key_quotes(meeting: Meeting) -> list[Quote]:
+        """The quotes a printed summary leads with: those backing the outcome, then those backing the status."""
+        quotes = {quote.id: quote for quote in meeting.quotes}
+        key_ids = dict.fromkeys((*meeting.outcome.quotes, *meeting.status_evidence.quotes))
+        return [quotes[quote_id] for quote_id in key_ids]
 
     def party_of(self, quote: Quote) -> str:
         return quote.party or self.archive.people[quote.speaker].party
@@ -314,5 +329,14 @@ def _equivalent_groups() -> list[tuple[str, list[str]]]:
     return sorted(groups.items())
 
 
-def render_site(archive: Archive) -> RenderedSite:
-    return Renderer(archive).render()
+def render_site(archive: Archive, site_url: str = LOCAL_SITE_URL) -> RenderedSite:
+    site_url = (site_url or LOCAL_SITE_URL).rstrip("/") + "/"
+    renderer = Renderer(archive, site_url)
+    site = renderer.render()
+    downloads = dataset_downloads(archive, site_url)
+    site.downloads.update({download.path: download.content for download in downloads})
+    site.fragments["data-downloads"] = renderer.fragment("_downloads.html.j2", "data.md", downloads=downloads)
+    site.fragments["data-citation"] = renderer.fragment(
+        "_dataset_citation.html.j2", "data.md", version=build_time(), licence=LICENCE, address=f"{site_url}data/"
+    )
+    return site

@@ -1,0 +1,389 @@
+"""The archive as open data: JSON, CSV, JSON Schema, Web Annotations and iCalendar, in memory.
+
+Every file is built from the checked archive, so a download never says more
+than the pages do. Offsets count Unicode code points of the stored text, from
+0, end exclusive: the same unit Python, JavaScript's `Array.from` and the Web
+Annotation model's TextPositionSelector use.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import icalendar
+
+from .load import Archive
+from .records import STATUS_NAMES, Evidence, Meeting
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
+FOLDER = "data"
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+LICENCE_NOTE = (
+    "The archive's own records (meetings, people, sources' descriptions, quotes' places, outside references) "
+    "are offered under CC BY 4.0. The stored source texts, and the words quoted from them, belong to their "
+    "publishers: they are not licensed by the archive."
+)
+OFFSETS_NOTE = (
+    "start and end count Unicode code points of the stored text (not bytes, not UTF-16 units), "
+    "from 0; end is exclusive."
+)
+ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+# Enough context for a reader to see where a passage stands, and to tell repeated words apart.
+CONTEXT_CHARACTERS = 32
+# How several values share one CSV cell.
+ID_SEPARATOR = " "
+TEXT_SEPARATOR = "\n"
+TABLE_LABELS = {
+    "meetings": "Meetings, one row each, in timeline order",
+    "statements": "The statements of every meeting record, with their evidence",
+    "people": "People named in the stored sources",
+    "sources": "Stored sources: descriptions, files and SHA-256 digests",
+    "quotes": "Every quote, with its place in the stored text",
+    "references": "Outside references (not stored in the archive)",
+}
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file of the data page: its address in the site, what it holds, and its bytes."""
+
+    path: str
+    label: str
+    media_type: str
+    content: bytes
+
+
+def dataset_downloads(archive: Archive, site_url: str) -> list[Download]:
+    """Every data file, in the order the data page lists them."""
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    downloads = [
+        Download(
+            f"{FOLDER}/ssd-archive.json",
+            "The whole archive in one file: meetings, people, sources, quotes and outside references",
+            "application/json",
+            _json(dataset(archive, base)),
+        ),
+    ]
+    for name, rows in tables(archive, base).items():
+        downloads.append(Download(f"{FOLDER}/csv/{name}.csv", TABLE_LABELS[name], "text/csv", _csv(rows)))
+    for schema in sorted(SCHEMA_DIR.glob("*.schema.json")):
+        record = schema.name.removesuffix(".schema.json")
+        downloads.append(
+            Download(
+                f"{FOLDER}/schema/{schema.name}",
+                f"JSON Schema of a {record} record, as written in data/",
+                "application/schema+json",
+                schema.read_bytes(),
+            )
+        )
+    downloads.append(
+        Download(
+            f"{FOLDER}/annotations.jsonld",
+            "Every quote as a W3C Web Annotation on its stored source",
+            "application/ld+json",
+            _json(annotation_collection(archive, base)),
+        )
+    )
+    downloads.append(
+        Download(
+            f"{FOLDER}/meetings.ics",
+            "The meetings whose day the records give, as all-day events",
+            "text/calendar",
+            calendar(archive, base),
+        )
+    )
+    return downloads
+
+
+# -- JSON -------------------------------------------------------------------
+
+
+def dataset(archive: Archive, base: str) -> dict:
+    """The whole archive as one JSON document: each record with its id, quotes with their places."""
+    return {
+        "title": "Strategic Stability Dialogue Archive: the data",
+        "address": f"{base}{FOLDER}/",
+        "licence": {"name": LICENCE, "url": LICENCE_URL, "note": LICENCE_NOTE},
+        "offsets": OFFSETS_NOTE,
+        "meetings": [
+            {
+                "id": meeting_id,
+                **archive.meetings[meeting_id].model_dump(mode="json", exclude={"quotes"}),
+                "quotes": [quote.id for quote in archive.meetings[meeting_id].quotes],
+                "address": meeting_url(base, meeting_id),
+            }
+            for meeting_id in archive.timeline
+        ],
+        "people": [
+            {"id": person_id, **person.model_dump(mode="json"), "address": f"{base}people/{person_id}/"}
+            for person_id, person in archive.people.items()
+        ],
+        "sources": [
+            {
+                "id": source_id,
+                **source.model_dump(mode="json"),
+                "stored_text": base + stored_text_path(archive, source_id),
+                "address": f"{base}sources/{source_id}/",
+            }
+            for source_id, source in archive.sources.items()
+        ],
+        "quotes": [quote_row(archive, base, quote_id, lists=True) for quote_id in quote_ids(archive)],
+        "references": [
+            {"id": reference_id, **reference.model_dump(mode="json")}
+            for reference_id, reference in archive.references.items()
+        ],
+    }
+
+
+def quote_ids(archive: Archive) -> list[str]:
+    """Quotes in timeline order, then in the order their meeting record lists them."""
+    return [quote.id for meeting_id in archive.timeline for quote in archive.meetings[meeting_id].quotes]
+
+
+def quote_row(archive: Archive, base: str, quote_id: str, *, lists: bool) -> dict:
+    quote = archive.quote(quote_id)
+    located = archive.quotes[quote_id]
+    source = archive.sources[located.source]
+    number = located.match.paragraph.number
+    return {
+        "id": quote_id,
+        "meeting": archive.quote_meeting[quote_id],
+        "source": located.source,
+        "paragraph": source.paragraphs[number - 1].id,
+        "paragraph_number": number,
+        "start": located.match.start,
+        "end": located.match.end,
+        "exact": located.match.text,
+        "text": quote.text,
+        "speaker": quote.speaker,
+        "voice": quote.voice,
+        "party": quote.party or archive.people[quote.speaker].party,
+        "sic": list(quote.sic) if lists else TEXT_SEPARATOR.join(quote.sic),
+        "address": meeting_url(base, archive.quote_meeting[quote_id], quote_id),
+    }
+
+
+def stored_text_path(archive: Archive, source_id: str) -> str:
+    """Where the site serves a stored text, byte for byte (the same address pages.py gives it)."""
+    return f"sources/{source_id}/{archive.sources[source_id].file}"
+
+
+def meeting_url(base: str, meeting_id: str, fragment: str = "") -> str:
+    return f"{base}meetings/{meeting_id}/" + (f"#{fragment}" if fragment else "")
+
+
+def _json(document: dict) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+# -- CSV --------------------------------------------------------------------
+
+
+def tables(archive: Archive, base: str) -> dict[str, list[dict]]:
+    """One table per kind of record; several ids share a cell separated by spaces, several texts by line breaks."""
+    return {
+        "meetings": [_meeting_row(meeting_id, archive.meetings[meeting_id], base) for meeting_id in archive.timeline],
+        "statements": [
+            {"id": statement.id, "meeting": meeting_id, "text": statement.text, **_evidence_cells(statement)}
+            for meeting_id in archive.timeline
+            for statement in archive.meetings[meeting_id].statements
+        ],
+        "people": [
+            {
+                "id": person_id,
+                "name": person.name,
+                "party": person.party,
+                "spellings": TEXT_SEPARATOR.join(dict.fromkeys(mention.text for mention in person.spellings)),
+                "roles": TEXT_SEPARATOR.join(dict.fromkeys(mention.text for mention in person.roles)),
+                "note": person.note,
+                "address": f"{base}people/{person_id}/",
+            }
+            for person_id, person in archive.people.items()
+        ],
+        "sources": [
+            {
+                "id": source_id,
+                **source.model_dump(mode="json", exclude={"paragraphs"}),
+                "paragraphs": ID_SEPARATOR.join(paragraph.id for paragraph in source.paragraphs),
+                "stored_text": base + stored_text_path(archive, source_id),
+                "address": f"{base}sources/{source_id}/",
+            }
+            for source_id, source in archive.sources.items()
+        ],
+        "quotes": [quote_row(archive, base, quote_id, lists=False) for quote_id in quote_ids(archive)],
+        "references": [
+            {"id": reference_id, **reference.model_dump(mode="json")}
+            for reference_id, reference in archive.references.items()
+        ],
+    }
+
+
+def _evidence_cells(evidence: Evidence) -> dict[str, str]:
+    return {"quotes": ID_SEPARATOR.join(evidence.quotes), "references": ID_SEPARATOR.join(evidence.references)}
+
+
+def _meeting_row(meeting_id: str, meeting: Meeting, base: str) -> dict:
+    row: dict = {
+        "id": meeting_id,
+        "sequence": meeting.sequence,
+        "title": meeting.title,
+        "short_title": meeting.short_title,
+        "kind": meeting.kind,
+        "status": meeting.status,
+        "status_quotes": ID_SEPARATOR.join(meeting.status_evidence.quotes),
+        "status_references": ID_SEPARATOR.join(meeting.status_evidence.references),
+        "date_iso": meeting.date.iso.isoformat() if meeting.date.iso else None,
+    }
+    for field in ("date", "place", "venue", "format", "outcome"):
+        fact = getattr(meeting, field)
+        row[field] = fact.text
+        row[f"{field}_silent"] = fact.silent
+        row[f"{field}_quotes"] = ID_SEPARATOR.join(fact.quotes)
+        row[f"{field}_references"] = ID_SEPARATOR.join(fact.references)
+    row["heads_of_delegation"] = ID_SEPARATOR.join(
+        f"{delegation.party}:{delegation.head}" for delegation in meeting.delegations if delegation.head
+    )
+    row["silences"] = TEXT_SEPARATOR.join(meeting.silences)
+    row["address"] = meeting_url(base, meeting_id)
+    return row
+
+
+def _csv(rows: list[dict]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    # A byte-order mark lets spreadsheet programs read the file as UTF-8.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+# -- Web Annotations ----------------------------------------------------------
+
+
+def annotation_collection(archive: Archive, base: str) -> dict:
+    """Every quote as a W3C Web Annotation on its stored source, in one AnnotationCollection."""
+    address = f"{base}{FOLDER}/annotations.jsonld"
+    items = [annotation(archive, base, address, quote_id) for quote_id in quote_ids(archive)]
+    return {
+        "@context": ANNOTATION_CONTEXT,
+        "id": address,
+        "type": "AnnotationCollection",
+        "label": "Strategic Stability Dialogue Archive: every quote, anchored in its stored source",
+        "total": len(items),
+        "first": {"id": f"{address}#page-1", "type": "AnnotationPage", "startIndex": 0, "items": items},
+    }
+
+
+def annotation(archive: Archive, base: str, address: str, quote_id: str) -> dict:
+    located = archive.quotes[quote_id]
+    text = archive.texts[located.source].text
+    prefix, suffix = text_context(text, located.match.start, located.match.end)
+    meeting_id = archive.quote_meeting[quote_id]
+    return {
+        "id": f"{address}#{quote_id}",
+        "type": "Annotation",
+        "motivation": "linking",
+        "body": {
+            "id": meeting_url(base, meeting_id, quote_id),
+            "type": "Text",
+            "format": "text/html",
+            "language": "en",
+        },
+        "target": {
+            "source": {
+                "id": base + stored_text_path(archive, located.source),
+                "type": "Text",
+                "format": "text/plain",
+                "language": "en",
+            },
+            "selector": [
+                {"type": "TextQuoteSelector", "exact": located.match.text, "prefix": prefix, "suffix": suffix},
+                {"type": "TextPositionSelector", "start": located.match.start, "end": located.match.end},
+            ],
+        },
+    }
+
+
+def text_context(text: str, start: int, end: int) -> tuple[str, str]:
+    """Prefix and suffix around [start, end), widened until prefix + exact + suffix occurs once in the text."""
+    exact = text[start:end]
+    width = CONTEXT_CHARACTERS
+    while True:
+        prefix, suffix = text[max(0, start - width) : start], text[end : end + width]
+        if _occurrences(text, prefix + exact + suffix) == 1 or (len(prefix) == start and end + width >= len(text)):
+            return prefix, suffix
+        width *= 2
+
+
+def _occurrences(text: str, passage: str) -> int:
+    count, position = 0, text.find(passage)
+    while position != -1:
+        count += 1
+        position = text.find(passage, position + 1)
+    return count
+
+
+# -- iCalendar ---------------------------------------------------------------
+
+EVENT_STATUS = {"held": "CONFIRMED", "agreed": "TENTATIVE", "planned-not-held": "CANCELLED"}
+
+
+def calendar(archive: Archive, base: str) -> bytes:
+    """The meetings whose day the records give, as all-day events: the sources give no times."""
+    stamp = build_time()
+    ical = icalendar.Calendar()
+    ical.add("prodid", "-//Strategic Stability Dialogue Archive//meetings//EN")
+    ical.add("version", "2.0")
+    ical.add("calscale", "GREGORIAN")
+    ical.add("name", "Strategic Stability Dialogue, 2021")
+    ical.add("x-wr-calname", "Strategic Stability Dialogue, 2021")
+    for meeting_id in archive.timeline:
+        meeting = archive.meetings[meeting_id]
+        if meeting.date.iso is None:
+            continue
+        event = icalendar.Event()
+        # The record id is permanent, so a calendar that imported the file updates rather than duplicates.
+        event.add("uid", f"{meeting_id}@ssd-archive")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", meeting.date.iso)
+        event.add("dtend", meeting.date.iso + datetime.timedelta(days=1))
+        event.add("summary", meeting.title)
+        if meeting.place.text:
+            event.add("location", meeting.place.text)
+        event.add("status", EVENT_STATUS[meeting.status])
+        event.add("transp", "TRANSPARENT")
+        event.add("url", meeting_url(base, meeting_id))
+        event.add("description", _event_description(archive, meeting, meeting_url(base, meeting_id)))
+        ical.add_component(event)
+    return ical.to_ical()
+
+
+def _event_description(archive: Archive, meeting: Meeting, address: str) -> str:
+    lines = [f"{STATUS_NAMES[meeting.status]}. Date: {meeting.date.text or meeting.date.iso.isoformat()}."]
+    if meeting.date.quotes:
+        lines.append("The date is backed by quotes from the stored sources.")
+    for reference_id in meeting.date.references:
+        reference = archive.references[reference_id]
+        lines.append(f"Outside report for the date (not stored in the archive): {reference.publisher}, {reference.url}")
+    lines.append("No time of day is given in the records.")
+    lines.append(f"Record: {address}")
+    return "\n".join(lines)
+
+
+def build_time() -> datetime.datetime:
+    """When the files were made: SOURCE_DATE_EPOCH when set (as MkDocs reads it), else today at midnight UTC.
+
+    A day, not a second, so that two builds on one day give the same bytes.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+    today = datetime.datetime.now(tz=datetime.UTC).date()
+    return datetime.datetime(today.year, today.month, today.day, tzinfo=datetime.UTC)
