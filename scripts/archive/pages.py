@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -161,6 +162,7 @@ class Renderer:
                 uri,
                 person_id=person_id,
                 person=person,
+                appearances=self.appearances.get(person_id, []),
                 title=person.name,
                 description=self.person_description(person_id),
             )
@@ -203,7 +205,7 @@ class Renderer:
     def meeting_context(self, meeting_id: str, uri: str) -> dict:
         archive = self.archive
         meeting = archive.meetings[meeting_id]
-        position = archive.timeline.index(meeting_id)
+        position = self.timeline_position[meeting_id]
         neighbours = {
             "previous": archive.timeline[position - 1] if position > 0 else None,
             "next": archive.timeline[position + 1] if position + 1 < len(archive.timeline) else None,
@@ -231,6 +233,41 @@ class Renderer:
         key_ids = dict.fromkeys((*meeting.outcome.quotes, *meeting.status_evidence.quotes))
         return [quotes[quote_id] for quote_id in key_ids]
 
+    # -- indexes, built once: a page must not scan every record, or builds grow as the square of the archive
+
+    @functools.cached_property
+    def timeline_position(self) -> dict[str, int]:
+        return {meeting_id: position for position, meeting_id in enumerate(self.archive.timeline)}
+
+    @functools.cached_property
+    def quotes_by_source(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for quote_id, located in self.archive.quotes.items():
+            index.setdefault(located.source, []).append(quote_id)
+        return index
+
+    @functools.cached_property
+    def appearances(self) -> dict[str, list[dict]]:
+        """Person -> the meetings, in timeline order, where they head a delegation or are quoted."""
+        index: dict[str, list[dict]] = {}
+        for meeting_id in self.archive.timeline:
+            meeting = self.archive.meetings[meeting_id]
+            heads = {delegation.head for delegation in meeting.delegations if delegation.head}
+            spoke: dict[str, list[Quote]] = {}
+            for quote in meeting.quotes:
+                if quote.speaker:
+                    spoke.setdefault(quote.speaker, []).append(quote)
+            for person_id in dict.fromkeys([*sorted(heads), *spoke]):
+                index.setdefault(person_id, []).append(
+                    {
+                        "meeting_id": meeting_id,
+                        "meeting": meeting,
+                        "head": person_id in heads,
+                        "quotes": spoke.get(person_id, []),
+                    }
+                )
+        return index
+
     def party_of(self, quote: Quote) -> str:
         return quote.party or self.archive.people[quote.speaker].party
 
@@ -254,9 +291,8 @@ class Renderer:
         stored = archive.texts[source_id]
         quoting: dict[int, dict[str, Quote]] = {}  # paragraph -> meeting -> its first quote there
         spans: dict[int, list[tuple[int, int]]] = {}
-        for quote_id, located in archive.quotes.items():
-            if located.source != source_id:
-                continue
+        for quote_id in self.quotes_by_source.get(source_id, ()):
+            located = archive.quotes[quote_id]
             number = located.match.paragraph.number
             meeting_id = archive.quote_meeting[quote_id]
             quoting.setdefault(number, {}).setdefault(meeting_id, archive.quote(quote_id))

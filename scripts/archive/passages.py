@@ -8,8 +8,10 @@ other punctuation.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
+from array import array
 from dataclasses import dataclass
 from urllib.parse import quote as percent_encode
 
@@ -45,30 +47,40 @@ class Match:
 
 
 class NormalisedText:
-    """A text folded for matching, with a map back to the stored text's offsets."""
+    """A text folded for matching, with a map back to the stored text's offsets.
+
+    Folding is done by str.translate and one regular expression, and the map keeps one entry
+    per run of white space longer than one character, so time and memory stay linear and
+    small however long the stored texts grow.
+    """
 
     def __init__(self, text: str):
-        folded: list[str] = []
-        origin: list[int] = []
-        in_space = False
-        for index, character in enumerate(text):
-            if character.isspace():
-                if not in_space:
-                    folded.append(" ")
-                    origin.append(index)
-                in_space = True
-                continue
-            in_space = False
-            folded.append(character.translate(_FOLD))
-            origin.append(index)
-        self.text = "".join(folded)
-        self.origin = origin
+        translated = text.translate(_FOLD)  # one character for one: offsets are unchanged
+        pieces: list[str] = []
+        # Each segment maps a stretch of the folded text onto the stored text, offset for offset.
+        self._folded_starts = array("q", [0])
+        self._original_starts = array("q", [0])
+        position = folded_length = 0
+        for run in _SPACE.finditer(translated):
+            pieces.append(translated[position : run.start()])
+            pieces.append(" ")
+            folded_length += run.start() - position + 1
+            position = run.end()
+            if run.end() - run.start() > 1:
+                self._folded_starts.append(folded_length)
+                self._original_starts.append(position)
+        pieces.append(translated[position:])
+        self.text = "".join(pieces)
         self.length = len(text)
+
+    def _origin(self, offset: int) -> int:
+        segment = bisect.bisect_right(self._folded_starts, offset) - 1
+        return self._original_starts[segment] + offset - self._folded_starts[segment]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Offsets in the stored text of the folded range [start, end)."""
-        stop = self.origin[end - 1] + 1 if end > start else self.origin[start]
-        return self.origin[start], stop
+        stop = self._origin(end - 1) + 1 if end > start else self._origin(start)
+        return self._origin(start), stop
 
 
 def normalise(text: str) -> str:
