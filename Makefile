@@ -7,7 +7,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONPATH := scripts
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup browser check build serve test test-fast lint lock
+.PHONY: setup browser check build serve test test-fast lint lock new-meeting new-source hooks
 
 # A fresh machine needs nothing but Python: the environment is made here.
 $(STAMP): requirements.txt
@@ -34,6 +34,18 @@ test: setup browser
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not browser"
+
+# Curators: start a meeting record (asks for what ARGS does not give), or store a source text.
+new-meeting: setup
+	$(BIN)/python -m archive new-meeting $(ARGS)
+
+new-source: setup
+	@test -n "$(FILE)" || { echo "Name the text file: make new-source FILE=path/to/report.txt [ID=source-id]"; exit 2; }
+	$(BIN)/python -m archive new-source "$(FILE)" $(if $(ID),--id "$(ID)")
+
+# Run ruff and `make check` before each commit (pre-commit is in requirements.txt).
+hooks: setup
+	$(BIN)/pre-commit install
 
 lint: setup
 	$(BIN)/ruff check scripts tests

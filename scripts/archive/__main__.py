@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .curate import add_commands as add_curator_commands
+from .curate import run as run_curator_command
 from .load import load_archive
 from .pages import render_site
 from .problems import ArchiveProblems
@@ -18,7 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("check", help="check every record and quote; list all problems")
     render = commands.add_parser("render", help="write the rendered Markdown pages to a folder")
     render.add_argument("output", type=Path)
+    add_curator_commands(commands)
     arguments = parser.parse_args(argv)
+    if arguments.command in ("new-meeting", "new-source"):
+        return run_curator_command(arguments)
     try:
         archive = load_archive(arguments.data)
         site = render_site(archive)
