@@ -48,6 +48,17 @@ def problem_fields(data: Path) -> list[tuple[str, str]]:
     return [(problem.file.rsplit("/", 1)[-1], problem.field) for problem in raised.value.problems]
 
 
+def schema_problems(record: str, fields: dict) -> list[str]:
+    """What the record's published JSON Schema finds wrong in a record, as an editor's YAML plugin would."""
+    jsonschema = pytest.importorskip("jsonschema")
+    path = ROOT / "schema" / f"{record}.schema.json"
+    if not path.exists():
+        pytest.skip(f"{path.name} is not written yet")
+    schema = yaml.safe_load(path.read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    return [error.message for error in validator.iter_errors(fields)]
+
+
 # -- the guide ---------------------------------------------------------------------
 
 
@@ -131,6 +142,8 @@ def test_new_source_stores_the_text_byte_for_byte_and_leaves_the_description_to_
     for field, value in (("agency", "AFP"), ("publisher", "The Straits Times"), ("dateline", "WASHINGTON")):
         text = text.replace(f"\n{field}:\n", f"\n{field}: {value}\n")
     record.write_text(text, encoding="utf-8")
+    assert schema_problems("source", fields) != [], "the blank description does not pass the schema"
+    assert schema_problems("source", yaml.safe_load(text)) == []
     archive = load_archive(data_copy)
     assert archive.sources["afp-again"].paragraphs[0].begins == "US, Russia hold ‘productive’ arms"
     assert archive.files["afp-again"] == AFP_TEXT.read_bytes()
@@ -177,6 +190,7 @@ def test_new_meeting_writes_a_record_backed_by_its_quote_and_silent_on_the_rest(
     for fact in ("date", "place", "venue", "format", "outcome"):
         assert fields[fact] == {"silent": "Not stated in the sources."}, fact
     assert fields["status_evidence"] == {"quotes": ["autumn-plenary-status"]}
+    assert schema_problems("meeting", fields) == []
     assert fields["sequence"] == 1 + max(m.sequence for m in load_archive(DATA).meetings.values())
     record_change(data_copy, "autumn-plenary")
     archive = load_archive(data_copy)

@@ -11,7 +11,7 @@ from pathlib import Path
 import icalendar
 import pytest
 from archive.exports import ANNOTATION_CONTEXT, text_context
-from conftest import ROOT
+from conftest import ROOT, build_site
 from pyld import jsonld
 from pyld.documentloader.frozen import FrozenDocumentLoader
 from test_site import page
@@ -182,3 +182,19 @@ def test_the_calendar_has_an_all_day_event_for_each_dated_meeting(site, archive)
         assert str(event["status"]) == "CONFIRMED"
         assert str(event["url"]).endswith(f"meetings/{meeting_id}/")
     assert "tass.com/politics/1344519" in str(events["first-plenary@ssd-archive"]["description"])
+
+
+def test_the_site_address_set_at_build_time_names_every_data_file(tmp_path):
+    result = build_site(tmp_path / "site", SITE_URL="https://example.org/ssd/")
+    assert result.returncode == 0, result.stderr
+    built = tmp_path / "site"
+    collection = json.loads(download(built, "data/annotations.jsonld"))
+    assert collection["id"] == "https://example.org/ssd/data/annotations.jsonld"
+    target = collection["first"]["items"][0]["target"]["source"]["id"]
+    assert target.startswith("https://example.org/ssd/sources/")
+    assert json.loads(download(built, "data/ssd-archive.json"))["address"] == "https://example.org/ssd/data/"
+    calendar = icalendar.Calendar.from_ical(download(built, "data/meetings.ics"))
+    assert {str(event["url"]) for event in calendar.walk("VEVENT")} == {
+        f"https://example.org/ssd/meetings/{meeting_id}/"
+        for meeting_id in ("geneva-summit", "first-plenary", "second-plenary")
+    }
