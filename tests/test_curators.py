@@ -220,13 +220,15 @@ def test_new_meeting_refuses_an_id_already_used(data_copy, capsys):
 
 
 def test_new_meeting_asks_in_a_terminal_for_what_it_was_not_given(data_copy, capsys, monkeypatch):
-    answers = io.StringIO("Autumn plenary meeting\nAutumn plenary\nplenary\nheld\n")
+    answers = io.StringIO("Autumn plenary meeting\nAutumn plenary\nplenery\nplenary\nheld\n")
     answers.isatty = lambda: True
     monkeypatch.setattr(sys, "stdin", answers)
     given = ["--id", "autumn-plenary", *SECOND_PLENARY[10:]]
     code, out, err = run(capsys, "--data", str(data_copy), "new-meeting", *given)
     assert code == 0, err
-    assert "Full title: Short title: Kind (summit, plenary, consultations, working-group): Status" in out
+    kinds = "Kind (summit, plenary, consultations, working-group): "
+    assert f"Full title: Short title: {kinds}  'plenery' is not one of: summit, plenary, consultations, " in out
+    assert yaml.safe_load((data_copy / "meetings" / "autumn-plenary.yaml").read_text())["kind"] == "plenary"
     assert (
         yaml.safe_load((data_copy / "meetings" / "autumn-plenary.yaml").read_text())["short_title"] == "Autumn plenary"
     )

@@ -85,6 +85,7 @@ MEETING_QUESTIONS = {
     "quote": "The words of that source that show the status, exactly as printed",
 }
 SOURCE_QUESTIONS = {"id": "Source record id (such as reuters-talks-frozen)"}
+CHOICES = {"kind": get_args(Kind), "status": get_args(Status)}
 
 
 def _ask_for_missing(arguments: argparse.Namespace, questions: dict[str, str]) -> dict:
@@ -95,7 +96,11 @@ def _ask_for_missing(arguments: argparse.Namespace, questions: dict[str, str]) -
         options = ", ".join("--" + name.replace("_", "-") for name in missing)
         raise CuratorError(f"missing {options}. Give them as options, or run the command in a terminal to be asked.")
     for name in missing:
-        answers[name] = input(f"{questions[name]}: ").strip()
+        answer = input(f"{questions[name]}: ").strip()
+        # A typo in a fixed choice is asked again rather than failing after every other question.
+        while name in CHOICES and answer not in CHOICES[name]:
+            answer = input(f"  '{answer}' is not one of: {', '.join(CHOICES[name])}. {questions[name]}: ").strip()
+        answers[name] = answer
     return answers
 
 
