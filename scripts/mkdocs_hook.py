@@ -26,6 +26,10 @@ def on_pre_build(config) -> None:
     global _site
     try:
         _site = render_site(load_archive(Path(config.config_file_path).parent / "data"), config.site_url)
+        # An unknown marker is found now too, while the last good site is still whole.
+        docs = Path(config.docs_dir)
+        for page in sorted(docs.rglob("*.md")):
+            _site.fill_markers(page.read_text(encoding="utf-8"), page.relative_to(docs).as_posix())
     except ArchiveProblems as problems:
         raise PluginError(problems.report()) from None
 

@@ -65,11 +65,13 @@ def test_a_quote_not_found_names_file_line_quote_and_closest_passage(data_copy):
         load_archive(data_copy)
     assert raised.value.report() == (
         "The archive data has 1 problem; nothing was built.\n"
-        "data/meetings/second-plenary.yaml:148:5: quotes[9].text: the quote is not in source "
-        "'afp-productive-arms-control-talks': \"This is a slow progress. But this in itself is also good.\". "
-        'Closest passage: ""This is slow progress. But this in itself is also good."".\n'
-        "    How to fix: copy the words exactly as the source prints them (white space, typographic quotes "
-        "and dashes may differ; nothing else)."
+        "data/meetings/second-plenary.yaml:148:5: quotes[9].text: "
+        '"This is a slow progress. But this in itself is also good.", which is not in source '
+        "'afp-productive-arms-control-talks'. The closest passage there: "
+        '""This is slow progress. But this in itself is also good."".\n'
+        "    Expected: the words exactly as the source prints them (only white space, typographic quotes and "
+        "dashes may differ).\n"
+        "    How to fix: copy the words from the source page or the stored text, not from memory or another report."
     )
 
 
@@ -85,7 +87,7 @@ def test_a_quote_found_twice_must_name_its_paragraph(data_copy):
     assert problem.file == "data/meetings/first-plenary.yaml"
     assert problem.field == "quotes[12].text"
     assert problem.message == (
-        "the quote occurs 4 times in source 'sputnik-professional-and-substantive' "
-        "(paragraphs delegations, readout, ryabkov-criteria, ryabkov-perspective)."
+        "words that occur 4 times in source 'sputnik-professional-and-substantive', in paragraphs "
+        "'delegations', 'readout', 'ryabkov-criteria' and 'ryabkov-perspective'."
     )
-    assert problem.fix == "add `paragraph:` with the id of the one meant."
+    assert problem.fix == "add `paragraph:` with the id of the one meant, or quote more words so that they occur once."

@@ -11,6 +11,7 @@ from .curate import run as run_curator_command
 from .load import load_archive
 from .pages import render_site
 from .problems import ArchiveProblems
+from .schema import write_schemas
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,8 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("check", help="check every record and quote; list all problems")
     render = commands.add_parser("render", help="write the rendered Markdown pages to a folder")
     render.add_argument("output", type=Path)
+    commands.add_parser("schema", help="write the JSON Schema of each kind of record to schema/")
     add_curator_commands(commands)
     arguments = parser.parse_args(argv)
+    if arguments.command == "schema":
+        for path in write_schemas():
+            print(f"Wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}.")
+        return 0
     if arguments.command in ("new-meeting", "new-source"):
         return run_curator_command(arguments)
     try:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
+import difflib
 import hashlib
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 from pydantic import BaseModel, ValidationError
 
 from .passages import Match, StoredText
 from .problems import ArchiveProblems, Problem
-from .reader import Document, Path_, read_yaml
-from .records import Meeting, Person, Reference, Source
+from .reader import DATE_EXPECTED, Document, Path_, dotted, read_yaml, why_not_a_date
+from .records import ID_PATTERN, Kind, Meeting, Party, Person, Reference, Source, Status
 
 FOLDERS: dict[str, type[BaseModel]] = {
     "meetings": Meeting,
@@ -72,37 +77,103 @@ class _Loader:
         self.files: dict[str, bytes] = {}
         self.quotes: dict[str, Located] = {}
         self.mentions: dict[tuple[str, str, int], Located] = {}
+        self.named_texts: set[str] = set()
+        # Every record file, valid or not: a reference to a record with problems of its own is not a second problem.
+        self.present: dict[str, set[str]] = {folder: set() for folder in FOLDERS}
+        self.all_sources_read = True
 
     # -- reading -------------------------------------------------------------
 
     def read_records(self) -> None:
         if not self.data_dir.is_dir():
-            self.problems.append(Problem(str(self.data_dir), None, None, "", "the data folder does not exist."))
+            self.problems.append(
+                Problem(
+                    str(self.data_dir),
+                    None,
+                    None,
+                    "",
+                    "no data folder here.",
+                    "run the command from the project folder, or name the data folder with --data.",
+                    "a folder holding meetings/, people/, sources/ and references/.",
+                )
+            )
             return
+        self._check_layout()
         for folder, model in FOLDERS.items():
-            for path in sorted((self.data_dir / folder).glob("*.y*ml")):
-                shown = path.relative_to(self.data_dir.parent).as_posix()
-                if path.suffix != ".yaml":
+            for path in sorted((self.data_dir / folder).glob("*.yaml")):
+                shown = self._shown(path)
+                self.present[folder].add(path.stem)
+                if not re.fullmatch(ID_PATTERN, path.stem):
                     self.problems.append(
-                        Problem(shown, None, None, "", "record files end in .yaml.", f"rename it to {path.stem}.yaml.")
+                        Problem(
+                            shown,
+                            None,
+                            None,
+                            "",
+                            f"the file name '{path.stem}', which is not an id (the file name is the record's id "
+                            "and its address on the site).",
+                            "rename the file.",
+                            ID_EXPECTED,
+                        )
                     )
-                    continue
                 document, problems = read_yaml(path, shown)
                 self.problems += problems
-                if document is None or problems:
+                if document is None:
+                    self.all_sources_read &= folder != "sources"
                     continue
                 self.documents[(folder, path.stem)] = document
-                record = self._validate(document, model)
-                if record is not None:
+                # Fields the reader has already reported on are not reported a second time.
+                record = self._validate(document, model, {problem.field for problem in problems})
+                if record is not None and not problems:
                     self.records[folder][path.stem] = record
+                if folder == "sources" and isinstance(document.data, dict):
+                    self.named_texts.add(str(document.data.get("file")))
 
-    def _validate(self, document: Document, model: type[BaseModel]) -> BaseModel | None:
+    def _shown(self, path: Path) -> str:
+        return path.relative_to(self.data_dir.parent).as_posix()
+
+    def _check_layout(self) -> None:
+        """Records in a place the archive does not read would be left out without a word."""
+        for path in sorted(self.data_dir.rglob("*")):
+            relative = path.relative_to(self.data_dir)
+            # Files directly in data/ are other records of the archive (the changelog, the dialogue).
+            if any(part.startswith(".") for part in relative.parts) or path.is_dir() or len(relative.parts) == 1:
+                continue
+            folder = relative.parts[0] if len(relative.parts) == 2 else None
+            if folder in FOLDERS and (path.suffix == ".yaml" or (folder == "sources" and path.suffix == ".txt")):
+                continue
+            if folder in FOLDERS and path.suffix == ".yml":
+                found, fix = "a record file ending in .yml.", f"rename it to {path.stem}.yaml."
+            elif path.suffix in (".yaml", ".yml") or folder in FOLDERS:
+                found = "a file in a place the archive does not read."
+                fix = "move a record into the folder of its kind, and anything else out of data/."
+            else:
+                continue
+            self.problems.append(
+                Problem(
+                    self._shown(path),
+                    None,
+                    None,
+                    "",
+                    found,
+                    fix,
+                    "records as .yaml files in data/meetings/, data/people/, data/sources/ or data/references/, "
+                    "and stored texts as .txt files in data/sources/.",
+                )
+            )
+
+    def _validate(
+        self, document: Document, model: type[BaseModel], reported: frozenset[str] | set[str] = frozenset()
+    ) -> BaseModel | None:
         if not isinstance(document.data, dict):
+            found = "a list" if isinstance(document.data, list) else _found(document.data)
             self.problems.append(
                 document.problem(
                     (),
-                    "a record is a mapping of field names to values.",
-                    "start the file with `title:` or another field of the record.",
+                    f"{found} where the record's fields belong.",
+                    "write one `field: value` per line, starting at the first column.",
+                    f"{RECORD_NAMES.get(model.__name__, 'a record')}: fields such as "
+                    f"{', '.join(list(model.model_fields)[:3])}.",
                 )
             )
             return None
@@ -110,7 +181,8 @@ class _Loader:
             return model.model_validate(document.data)
         except ValidationError as error:
             for detail in error.errors():
-                self.problems.append(document.problem(detail["loc"], *_explain(detail)))
+                if dotted(detail["loc"]) not in reported:
+                    self.problems.append(document.problem(detail["loc"], *_explain(detail, model)))
             return None
 
     def read_stored_texts(self) -> None:
@@ -118,47 +190,80 @@ class _Loader:
         for source_id, source in self.records["sources"].items():
             document = self.documents[("sources", source_id)]
             path = folder / source.file
-            if path.is_symlink() or path.resolve().parent != folder:
-                self.problems.append(
-                    document.problem(
-                        ("file",),
-                        f"'{source.file}' is not a file in data/sources/.",
-                        "store the text itself in data/sources/, not a link.",
-                    )
-                )
-                continue
-            if not path.is_file():
-                self.problems.append(
-                    document.problem(
-                        ("file",),
-                        f"the stored text '{source.file}' does not exist.",
-                        "put the file in data/sources/ or correct the name.",
-                    )
-                )
+            problem = self._stored_text_problem(document, source, path)
+            if problem is not None:
+                self.problems.append(problem)
                 continue
             raw = path.read_bytes()
-            digest = hashlib.sha256(raw).hexdigest()
-            if not raw:
-                self.problems.append(document.problem(("file",), f"the stored text '{source.file}' is empty."))
-                continue
-            if digest != source.sha256:
-                self.problems.append(
-                    document.problem(
-                        ("sha256",),
-                        f"the stored text '{source.file}' has sha256 {digest}, not the one recorded.",
-                        "restore the stored text byte for byte; if a new text is meant, record its sha256.",
-                    )
-                )
-                continue
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                self.problems.append(document.problem(("file",), f"the stored text '{source.file}' is not UTF-8."))
-                continue
+            text = raw.decode("utf-8")
             stored = StoredText(text)
             self._check_paragraphs(source_id, source, stored)
             self.texts[source_id] = stored
             self.files[source_id] = raw
+        if self.all_sources_read:
+            for path in sorted(folder.glob("*.txt")):
+                if path.name not in self.named_texts:
+                    self.problems.append(
+                        Problem(
+                            self._shown(self.data_dir / "sources" / path.name),
+                            None,
+                            None,
+                            "",
+                            "a stored text that no source record names.",
+                            "add its record to data/sources/ (with `file: " + path.name + "` and its sha256), "
+                            "or take the file out of data/.",
+                            "one record in data/sources/ for every stored text.",
+                        )
+                    )
+
+    @staticmethod
+    def _stored_text_problem(document: Document, source: Source, path: Path) -> Problem | None:
+        """Whatever keeps a stored text from being quoted: not there, a link, empty, altered or not UTF-8."""
+        name = source.file
+        kept = "the stored text itself, a plain file in data/sources/, byte for byte as recorded."
+        if path.is_symlink():
+            target = os.readlink(path)
+            return document.problem(
+                ("file",),
+                f"'{name}', which is a link to {target}, not a stored text.",
+                "copy the text itself into data/sources/ in place of the link.",
+                kept,
+            )
+        if not path.is_file():
+            return document.problem(
+                ("file",),
+                f"'{name}', which is not in data/sources/.",
+                "put the stored text in data/sources/, or correct the file name.",
+                kept,
+            )
+        raw = path.read_bytes()
+        if not raw:
+            return document.problem(
+                ("file",),
+                f"'{name}', which is empty.",
+                "store the whole text of the source in the file.",
+                kept,
+            )
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest != source.sha256:
+            return document.problem(
+                ("sha256",),
+                f"the stored text '{name}' has sha256 {digest}; the record says {source.sha256}.",
+                "stored texts are never edited: restore the file byte for byte (from git); if a new text is "
+                "meant, store it as a new source with its own record.",
+                "the sha256 of the stored text to match its record.",
+            )
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + 1
+            return document.problem(
+                ("file",),
+                f"'{name}', which is not UTF-8 text (byte {raw[error.start]:#04x} on line {line}).",
+                "store the text as UTF-8, and record the sha256 of the new file.",
+                "UTF-8 text, the encoding of every file in data/.",
+            )
+        return None
 
     def _check_paragraphs(self, source_id: str, source: Source, stored: StoredText) -> None:
         document = self.documents[("sources", source_id)]
@@ -166,9 +271,10 @@ class _Loader:
             self.problems.append(
                 document.problem(
                     ("paragraphs",),
-                    f"the record lists {len(source.paragraphs)} paragraphs; "
-                    f"the stored text has {len(stored.paragraphs)} (paragraphs are separated by blank lines).",
-                    "list one entry per paragraph, in order.",
+                    f"{len(source.paragraphs)} paragraphs listed, while the stored text has "
+                    f"{len(stored.paragraphs)} (a blank line separates two paragraphs).",
+                    "list one entry per paragraph of the stored text, in order.",
+                    "one entry for each paragraph of the stored text.",
                 )
             )
             return
@@ -177,8 +283,11 @@ class _Loader:
                 self.problems.append(
                     document.problem(
                         ("paragraphs", index, "begins"),
-                        f"paragraph {index + 1} begins '{stored_paragraph.text[:40]}', not '{listed.begins}'.",
-                        "copy the first words of the paragraph exactly as stored.",
+                        f"'{listed.begins}', while paragraph {index + 1} of the stored text begins "
+                        f"'{stored_paragraph.text[:40]}'.",
+                        "copy the first words of the paragraph exactly as stored; check that no entry is missing "
+                        "or out of order.",
+                        "the first words of the paragraph, exactly as stored.",
                     )
                 )
 
@@ -192,16 +301,19 @@ class _Loader:
             if identifier in RESERVED_IDS:
                 self.problems.append(
                     document.problem(
-                        path, f"the id '{identifier}' is reserved for the page layout.", "choose another id."
+                        path,
+                        f"the id '{identifier}', which the pages keep for themselves.",
+                        "choose another id.",
+                        f"an id other than {', '.join(sorted(RESERVED_IDS))}.",
                     )
                 )
             elif identifier in seen:
-                other_file = seen[identifier]
                 self.problems.append(
                     document.problem(
                         path,
-                        f"the id '{identifier}' is already used in {other_file}.",
-                        "ids are unique across the archive: choose another id.",
+                        f"the id '{identifier}', which {seen[identifier]} already uses.",
+                        "choose another id (ids are addresses: change the newer one).",
+                        "an id used once in the whole archive: records, statements and quotes share one set of ids.",
                     )
                 )
             else:
@@ -215,21 +327,36 @@ class _Loader:
                 for index, item in enumerate(getattr(meeting, field)):
                     claim(item.id, "meetings", meeting_id, (field, index, "id"))
         for source_id, source in self.records["sources"].items():
-            paragraph_ids: set[str] = set()
+            paragraph_ids: dict[str, int] = {}
             for index, paragraph in enumerate(source.paragraphs):
                 if paragraph.id in paragraph_ids:
                     self.problems.append(
                         self.documents[("sources", source_id)].problem(
                             ("paragraphs", index, "id"),
-                            f"the paragraph id '{paragraph.id}' is used twice.",
+                            f"the paragraph id '{paragraph.id}' a second time "
+                            f"(paragraph {paragraph_ids[paragraph.id] + 1} has it).",
                             "give each paragraph its own id.",
+                            "a different id for each paragraph of the source.",
                         )
                     )
-                paragraph_ids.add(paragraph.id)
+                paragraph_ids.setdefault(paragraph.id, index)
+
+    def _unknown(self, document: Document, path: Path_, what: str, wrong: str, known, where: str) -> None:
+        """An id that leads nowhere, with the closest id that exists."""
+        guess = difflib.get_close_matches(wrong, sorted(known), n=1, cutoff=0.6)
+        fix = f"did you mean '{guess[0]}'? Otherwise {where}" if guess else where[0].upper() + where[1:]
+        self.problems.append(
+            document.problem(
+                path,
+                f"'{wrong}', which is not the id of any {what}.",
+                fix,
+                f"the id of {'an' if what[0] in 'aeiou' else 'a'} {what}.",
+            )
+        )
 
     def check_references(self) -> None:
-        meetings, people = self.records["meetings"], self.records["people"]
-        sources, references = self.records["sources"], self.records["references"]
+        meetings, sources = self.records["meetings"], self.records["sources"]
+        people, references = self.present["people"], self.present["references"]
         sequences: dict[int, str] = {}
         for meeting_id, meeting in meetings.items():
             document = self.documents[("meetings", meeting_id)]
@@ -237,8 +364,9 @@ class _Loader:
                 self.problems.append(
                     document.problem(
                         ("sequence",),
-                        f"sequence {meeting.sequence} is already taken by {sequences[meeting.sequence]}.",
+                        f"sequence {meeting.sequence}, which {sequences[meeting.sequence]} already has.",
                         "give each meeting its own place in the timeline.",
+                        "a different sequence number for each meeting.",
                     )
                 )
             sequences[meeting.sequence] = meeting_id
@@ -246,42 +374,34 @@ class _Loader:
             for path, evidence in _evidence(meeting):
                 for index, quote_id in enumerate(evidence.quotes):
                     if quote_id not in own_quotes:
-                        self.problems.append(
-                            document.problem(
-                                (*path, "quotes", index),
-                                f"no quote '{quote_id}' in this record.",
-                                "list the quote under quotes: in this file, or correct the id.",
-                            )
+                        self._unknown(
+                            document,
+                            (*path, "quotes", index),
+                            "quote in this record",
+                            quote_id,
+                            own_quotes,
+                            "list the quote under `quotes:` in this file.",
                         )
                 for index, reference_id in enumerate(evidence.references):
                     if reference_id not in references:
-                        self.problems.append(
-                            document.problem(
-                                (*path, "references", index),
-                                f"no outside reference '{reference_id}'.",
-                                f"add data/references/{reference_id}.yaml or correct the id.",
-                            )
+                        self._unknown(
+                            document,
+                            (*path, "references", index),
+                            "outside reference",
+                            reference_id,
+                            references,
+                            f"add data/references/{reference_id}.yaml.",
                         )
             for index, delegation in enumerate(meeting.delegations):
                 if delegation.head is not None and delegation.head not in people:
-                    self.problems.append(
-                        document.problem(
-                            ("delegations", index, "head"),
-                            f"no person '{delegation.head}'.",
-                            f"add data/people/{delegation.head}.yaml or correct the id.",
-                        )
-                    )
+                    where = f"add data/people/{delegation.head}.yaml."
+                    self._unknown(document, ("delegations", index, "head"), "person", delegation.head, people, where)
             for index, quote in enumerate(meeting.quotes):
                 if quote.speaker is not None and quote.speaker not in people:
-                    self.problems.append(
-                        document.problem(
-                            ("quotes", index, "speaker"),
-                            f"no person '{quote.speaker}'.",
-                            f"add data/people/{quote.speaker}.yaml or correct the id.",
-                        )
-                    )
+                    where = f"add data/people/{quote.speaker}.yaml."
+                    self._unknown(document, ("quotes", index, "speaker"), "person", quote.speaker, people, where)
                 self._check_source(document, ("quotes", index), quote.source, quote.paragraph, sources)
-        for person_id, person in people.items():
+        for person_id, person in self.records["people"].items():
             document = self.documents[("people", person_id)]
             for field in ("spellings", "roles"):
                 for index, mention in enumerate(getattr(person, field)):
@@ -290,22 +410,16 @@ class _Loader:
     def _check_source(
         self, document: Document, path: Path_, source_id: str, paragraph: str | None, sources: dict[str, Source]
     ) -> None:
-        if source_id not in sources:
-            self.problems.append(
-                document.problem(
-                    (*path, "source"),
-                    f"no source '{source_id}'.",
-                    f"add data/sources/{source_id}.yaml or correct the id.",
+        if source_id not in self.present["sources"]:
+            where = f"add data/sources/{source_id}.yaml."
+            self._unknown(document, (*path, "source"), "source", source_id, self.present["sources"], where)
+        elif source_id in sources and paragraph is not None:
+            paragraph_ids = [listed.id for listed in sources[source_id].paragraphs]
+            if paragraph not in paragraph_ids:
+                where = f"use an id listed under `paragraphs:` in data/sources/{source_id}.yaml."
+                self._unknown(
+                    document, (*path, "paragraph"), f"paragraph of '{source_id}'", paragraph, paragraph_ids, where
                 )
-            )
-        elif paragraph is not None and paragraph not in {p.id for p in sources[source_id].paragraphs}:
-            self.problems.append(
-                document.problem(
-                    (*path, "paragraph"),
-                    f"source '{source_id}' has no paragraph '{paragraph}'.",
-                    "use one of the paragraph ids listed in its record.",
-                )
-            )
 
     def locate_quotes(self) -> None:
         for meeting_id, meeting in self.records["meetings"].items():
@@ -319,8 +433,9 @@ class _Loader:
                         self.problems.append(
                             document.problem(
                                 ("quotes", index, "sic", sic_index),
-                                f"'{word}' is not in the quote.",
-                                "copy the misprinted words from the quote itself.",
+                                f"'{word}', which is not in the quote.",
+                                "copy the misprinted word from the quote itself, exactly as printed.",
+                                "words of the quote that the source prints wrongly.",
                             )
                         )
         for person_id, person in self.records["people"].items():
@@ -338,28 +453,34 @@ class _Loader:
         if stored is None:
             return None  # the source itself has a problem, reported already
         source: Source = self.records["sources"][source_id]
+        if paragraph_id is not None and paragraph_id not in {listed.id for listed in source.paragraphs}:
+            return None  # reported by the check of references
+        exactly = (
+            "the words exactly as the source prints them (only white space, typographic quotes and dashes may differ)."
+        )
         matches = stored.find(text)
         if not matches:
             self.problems.append(
                 document.problem(
                     (*path, "text"),
-                    f"the quote is not in source '{source_id}': \"{text}\". "
-                    f'Closest passage: "{stored.closest_passage(text)}".',
-                    "copy the words exactly as the source prints them (white space, typographic quotes "
-                    "and dashes may differ; nothing else).",
+                    f"\"{text}\", which is not in source '{source_id}'. "
+                    f'The closest passage there: "{stored.closest_passage(text)}".',
+                    "copy the words from the source page or the stored text, not from memory or another report.",
+                    exactly,
                 )
             )
             return None
-        paragraph_ids = [source.paragraphs[match.paragraph.number - 1].id for match in matches]
+        ids = [source.paragraphs[match.paragraph.number - 1].id for match in matches]
         if paragraph_id is not None:
-            matches = [match for match, pid in zip(matches, paragraph_ids, strict=True) if pid == paragraph_id]
+            matches = [match for match, pid in zip(matches, ids, strict=True) if pid == paragraph_id]
             if not matches:
                 self.problems.append(
                     document.problem(
                         (*path, "paragraph"),
-                        f"the quote is not in paragraph '{paragraph_id}' of source "
-                        f"'{source_id}'; it is in: {', '.join(paragraph_ids)}.",
+                        f"paragraph '{paragraph_id}', which does not hold the quote; "
+                        f"source '{source_id}' has it in {_paragraphs(ids)}.",
                         "name the paragraph that holds it.",
+                        "the id of the paragraph the quote is in.",
                     )
                 )
                 return None
@@ -367,19 +488,22 @@ class _Loader:
             self.problems.append(
                 document.problem(
                     (*path, "text"),
-                    f"the quote occurs {len(matches)} times in source '{source_id}' "
-                    f"(paragraphs {', '.join(paragraph_ids)}).",
-                    "add `paragraph:` with the id of the one meant.",
+                    f"words that occur {_times(len(matches))} in source '{source_id}', in {_paragraphs(ids)}.",
+                    "add `paragraph:` with the id of the one meant, or quote more words so that they occur once.",
+                    "a quote found once, or `paragraph:` naming the paragraph meant.",
                 )
             )
             return None
         match = matches[0]
         if not match.within_one_paragraph:
+            last = source.paragraphs[stored.paragraph_at(match.end - 1).number - 1].id
             self.problems.append(
                 document.problem(
                     (*path, "text"),
-                    f"the quote runs across paragraphs of source '{source_id}' from paragraph '{paragraph_ids[0]}'.",
+                    f"a quote that begins in paragraph '{ids[0]}' of source '{source_id}' and ends in "
+                    f"paragraph '{last}'.",
                     "split it into one quote per paragraph.",
+                    "a quote inside one paragraph, so that its link leads to one place.",
                 )
             )
             return None
@@ -403,6 +527,18 @@ class _Loader:
         )
 
 
+def _times(count: int) -> str:
+    return {2: "twice", 3: "three times"}.get(count, f"{count} times")
+
+
+def _paragraphs(ids: list[str]) -> str:
+    """Paragraph ids as a message names them: paragraph 'lede', or paragraphs 'lede' and 'readout'."""
+    quoted = [f"'{paragraph_id}'" for paragraph_id in ids]
+    if len(quoted) == 1:
+        return f"paragraph {quoted[0]}"
+    return f"paragraphs {', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
 def _evidence(meeting: Meeting):
     """Every place in a meeting record that cites quotes or references, with its field path."""
     yield ("status_evidence",), meeting.status_evidence
@@ -414,25 +550,176 @@ def _evidence(meeting: Meeting):
         yield ("statements", index), statement
 
 
-def _explain(detail: dict) -> tuple[str, str]:
-    """A pydantic error in an editor's words: what was found, what was expected, how to fix it."""
-    kind, found = detail["type"], detail.get("input")
-    field = detail["loc"][-1] if detail["loc"] else ""
+# What each kind of record is called in a message.
+RECORD_NAMES: dict[str, str] = {
+    "Meeting": "a meeting record",
+    "Person": "a person record",
+    "Source": "a source record",
+    "Reference": "a reference record",
+    "Evidence": "evidence",
+    "Fact": "a fact",
+    "DateFact": "a date",
+    "Statement": "a statement",
+    "Delegation": "a delegation",
+    "Quote": "a quote",
+    "Mention": "a spelling or role",
+    "SourceParagraph": "a paragraph entry",
+}
+ID_EXPECTED = "an id: lower-case letters, digits and single hyphens, such as first-plenary."
+# For each pattern a field must match: what it expects, and how to fix a value that does not match.
+PATTERN_EXPECTED: dict[str, tuple[str, str]] = {
+    ID_PATTERN: (ID_EXPECTED, "write it in lower case, with hyphens between the words."),
+    r"^[A-Za-z0-9_.-]+\.txt$": (
+        "the name of a file in data/sources/ ending in .txt, such as 000_bdd13f7e3e6110b0.txt (no folder, no '/').",
+        "write only the file name, and keep the stored text in data/sources/ itself.",
+    ),
+    "^[0-9a-f]{64}$": (
+        "the sha256 of the stored text: 64 characters, digits and the letters a to f.",
+        "copy the sha256 that `sha256sum data/sources/FILE` prints.",
+    ),
+    r"^https://\S+$": (
+        "a web address that starts with https:// and has no spaces.",
+        "write the full address, as the browser shows it.",
+    ),
+}
+ALLOWED_VALUES: dict[str, tuple[str, ...]] = {
+    "party": get_args(Party),
+    "status": get_args(Status),
+    "kind": get_args(Kind),
+}
+
+
+def _explain(detail: dict, model: type[BaseModel]) -> tuple[str, str, str]:
+    """A pydantic error in an editor's words: what was found, how to fix it, what was expected."""
+    kind, found, loc = detail["type"], detail.get("input"), detail["loc"]
+    field = loc[-1] if loc else ""
+    name = field if isinstance(field, str) else "item"
     if kind == "extra_forbidden":
-        return f"unknown field '{field}'.", "check the spelling against the curator's guide, or remove the field."
-    if kind == "missing":
-        return f"the field '{field}' is missing.", f"add `{field}:` with a value."
-    if kind == "literal_error":
-        expected = detail["ctx"]["expected"]
-        return f"'{found}' is not allowed here; expected {expected}.", "use one of the allowed values."
-    if (kind == "string_pattern_mismatch" and field in ("id", "source", "paragraph", "speaker", "head")) or (
-        kind == "string_pattern_mismatch" and isinstance(field, int)
-    ):
+        owner = _model_at(model, loc[:-1])
+        allowed = list(owner.model_fields)
+        guess = difflib.get_close_matches(str(field), allowed, n=1, cutoff=0.75)
+        fix = f"did you mean '{guess[0]}'? Correct the spelling." if guess else "remove the field or correct its name."
         return (
-            f"'{found}' is not a valid id.",
-            "ids use lower-case letters, digits and single hyphens, such as first-plenary.",
+            f"an unknown field '{field}' in {RECORD_NAMES.get(owner.__name__, 'this record')}.",
+            fix,
+            f"only these fields: {', '.join(allowed)}.",
         )
-    message = detail["msg"]
-    if message.startswith("Value error, "):
-        return message.removeprefix("Value error, ") + ".", ""
-    return f"{message} (found {found!r}).", "correct the value."
+    if kind == "missing":
+        owner = _model_at(model, loc[:-1])
+        return (
+            f"no field '{field}', which {RECORD_NAMES.get(owner.__name__, 'this record')} must have.",
+            f"add `{field}:` with its value.",
+            _expected_for(owner, str(field)),
+        )
+    if found is None:
+        return (
+            f"the field '{name}' is empty.",
+            "write its value; a value that begins with # must be in quotes (# starts a comment).",
+            _expected_for(_model_at(model, loc[:-1]), str(field)),
+        )
+    if kind == "literal_error":
+        allowed = ALLOWED_VALUES.get(str(field)) or detail["ctx"]["expected"]
+        guess = difflib.get_close_matches(str(found).lower(), allowed, n=1)
+        fix = f"did you mean '{guess[0]}'?" if guess else "use one of the allowed values, spelled exactly."
+        return f"{_found(found)}, which is not allowed here.", fix, f"one of: {', '.join(allowed)}."
+    if kind == "string_pattern_mismatch":
+        pattern = detail["ctx"]["pattern"]
+        expected, fix = PATTERN_EXPECTED.get(pattern, (f"text matching {pattern}.", "correct the value."))
+        return f"{_found(found)}, which is not of the right form.", fix, expected
+    if kind == "string_too_short":
+        return f"the field '{name}' is empty.", "write its value, or remove the field if it is optional.", "text."
+    if kind == "string_too_long":
+        limit = detail["ctx"]["max_length"]
+        return f"{_found(found)}, which is too long.", f"shorten it to {limit} characters at most.", ID_EXPECTED
+    if kind == "string_type":
+        return (
+            f"{_found(found)} where text belongs.",
+            "write text; put it in double quotes when YAML would read it as a number, a date or yes/no.",
+            "text.",
+        )
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"{_found(found)} where a number belongs.", "write a whole number.", "a whole number such as 3."
+    if kind == "greater_than_equal":
+        limit = detail["ctx"]["ge"]
+        return f"{_found(found)}, which is too small.", f"use {limit} or more.", f"a whole number from {limit}."
+    if kind in ("bool_type", "bool_parsing"):
+        return f"{_found(found)} where true or false belongs.", "write true or false.", "true or false."
+    if kind.startswith("date_"):
+        if isinstance(found, str) and re.match(r"^\d{4}-\d{1,2}-\d{1,2}$", found):
+            return f"'{found}', {why_not_a_date(found)}.", "write a date that exists.", DATE_EXPECTED
+        return f"{_found(found)} where a date belongs.", "write the date as YYYY-MM-DD.", DATE_EXPECTED
+    if kind == "too_short":
+        return "an empty list.", "list at least one item, or remove the field if it is optional.", "at least one item."
+    if kind in ("tuple_type", "list_type"):
+        return (
+            f"{_found(found)} where a list belongs.",
+            "write one '- ' item per line under the field, or [first, second] on the same line.",
+            "a list.",
+        )
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        owner = _model_at(model, loc)
+        return (
+            f"{_found(found)} where {RECORD_NAMES.get(owner.__name__, 'a group of fields')} belongs.",
+            "write its fields indented on the lines below, as `field: value`.",
+            f"fields such as {', '.join(list(owner.model_fields)[:3])}.",
+        )
+    if kind == "value_error":
+        found_words, expected, fix = detail["msg"].removeprefix("Value error, ").split("\n")
+        return f"{found_words}.", f"{fix}.", f"{expected}."
+    return f"{_found(found)}, which cannot be used here ({detail['msg']}).", "correct the value.", ""
+
+
+def _found(value: object) -> str:
+    """A value as the editor wrote it, named by its kind."""
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}' (read as yes/no)"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, datetime.datetime):
+        return f"the date and time {value.isoformat(sep=' ')}"
+    if isinstance(value, datetime.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a group of fields"
+    text = str(value)
+    return f"'{text[:77]}...'" if len(text) > 80 else f"'{text}'"
+
+
+def _expected_for(model: type[BaseModel], field: str) -> str:
+    """What a field holds, for a message about a missing or empty field."""
+    info = model.model_fields.get(field)
+    if field in ALLOWED_VALUES:
+        return f"one of: {', '.join(ALLOWED_VALUES[field])}."
+    if info is None:
+        return ""
+    if info.description:
+        return info.description.rstrip(".") + "."
+    inner = _inner_model(info.annotation)
+    if inner is not None:
+        return f"{RECORD_NAMES.get(inner.__name__, 'a group of fields')}, with fields such as " + (
+            ", ".join(list(inner.model_fields)[:3]) + "."
+        )
+    return "text."
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel]:
+    """The record model that a location inside a record falls in."""
+    for part in loc:
+        if isinstance(part, str) and part in model.model_fields:
+            inner = _inner_model(model.model_fields[part].annotation)
+            if inner is None:
+                break
+            model = inner
+    return model
+
+
+def _inner_model(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in get_args(annotation):
+        found = _inner_model(argument)
+        if found is not None:
+            return found
+    return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,9 +29,9 @@ class Document:
             path = path[:-1]
         return self.positions.get(path, (None, None))
 
-    def problem(self, path: Path_, message: str, fix: str = "") -> Problem:
+    def problem(self, path: Path_, message: str, fix: str = "", expected: str = "") -> Problem:
         line, column = self.where(path)
-        return Problem(self.file, line, column, dotted(path), message, fix)
+        return Problem(self.file, line, column, dotted(path), message, fix, expected)
 
 
 def dotted(path: Path_) -> str:
@@ -47,38 +49,34 @@ def read_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         return None, [
             Problem(
                 shown_as,
                 line,
-                None,
+                column,
                 "",
-                f"the file is not UTF-8 text (byte {raw[error.start]:#04x}).",
-                "save the file as UTF-8 in your editor.",
+                f"the file is not UTF-8 text: byte {raw[error.start]:#04x} cannot be read.",
+                'save the file as UTF-8 (most editors offer it under "Save with encoding").',
+                "UTF-8 text, the encoding of every file in data/.",
             )
         ]
     # A byte-order mark and Windows line endings are accepted by design: they carry no meaning.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    if not text.strip():
-        return None, [Problem(shown_as, 1, None, "", "the file is empty.", "write the record, or delete the file.")]
     try:
         root = compose(text)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        reason = error.problem or error.context or "not valid YAML"
-        if "\t" in text and "tab" in str(reason):
-            reason = "a tab character is used for indentation"
-            fix = "indent with spaces only."
-        else:
-            fix = "check the indentation and quoting near this line."
+        return None, [_syntax_problem(shown_as, error)]
+    if root is None:
         return None, [
             Problem(
                 shown_as,
-                mark.line + 1 if mark else None,
-                mark.column + 1 if mark else None,
+                1,
+                None,
                 "",
-                f"the file is not valid YAML: {reason}.",
-                fix,
+                "the file is empty (it holds no field, at most comments).",
+                "write the record's fields, or delete the file.",
+                "one record: lines of `field: value`.",
             )
         ]
     document = Document(shown_as, None)
@@ -121,6 +119,68 @@ def _has_empty_value(node: yaml.Node | None) -> bool:
     return False
 
 
+def _syntax_problem(shown_as: str, error: yaml.MarkedYAMLError) -> Problem:
+    """A YAML syntax error in an editor's words, at the place the parser stopped."""
+    mark = error.problem_mark or error.context_mark
+    problem, context = error.problem or "", error.context or ""
+    opened = error.context_mark.line + 1 if error.context_mark else None
+    if "'\\t'" in problem:
+        found, expected, fix = (
+            "a tab character.",
+            "spaces: YAML allows no tabs outside quotes, neither for indentation nor between words.",
+            "replace the tab with spaces.",
+        )
+    elif "mapping values are not allowed" in problem:
+        found, expected, fix = (
+            "a colon and a space (': ') where no new field can start.",
+            "each field on a line of its own, lined up with the fields around it; "
+            "a value that contains ': ' must be in quotes.",
+            "line the field up with its neighbours, or put the value in double quotes.",
+        )
+    elif "quoted scalar" in context:
+        mark = error.context_mark  # where the quotation opens, which is where the editor must look
+        found, expected, fix = (
+            "a quotation mark that is never closed.",
+            "text in quotes to end with the same quotation mark.",
+            'close the quotation; inside double quotes write a double quote as \\".',
+        )
+    elif "single document" in context:
+        found, expected, fix = (
+            "a second YAML document (a line '---').",
+            "one record per file.",
+            "remove the '---' line; put a second record in a file of its own.",
+        )
+    elif "expected <block end>" in problem:
+        found, expected, fix = (
+            "a line that does not line up with the lines above it.",
+            "the fields of one record, and the items of one list, to start in the same column.",
+            "indent this line like its neighbours.",
+        )
+    elif "alias" in problem or "alias" in context or "anchor" in context or "cannot start any token" in problem:
+        character = mark.buffer[mark.pointer] if mark and mark.buffer else "?"
+        found, expected, fix = (
+            f"a value that begins with '{character}', a character YAML reserves.",
+            "text that begins with @, `, %, * or & to be in quotes.",
+            "put the value in double quotes.",
+        )
+    elif "flow sequence" in context or "flow mapping" in context:
+        bracket = "[ ]" if "sequence" in context else "{ }"
+        found, expected, fix = (
+            f"a list or mapping in {bracket} opened on line {opened} that is not closed properly.",
+            "items separated by commas and a closing bracket; items that contain commas or colons in quotes.",
+            "close the bracket, or write the list one '- ' item per line.",
+        )
+    else:
+        found, expected, fix = (
+            f"text YAML cannot read ({problem or context}).",
+            "lines of `field: value`, and lists with one '- ' item per line.",
+            "check the indentation and the quoting near this line.",
+        )
+    line = mark.line + 1 if mark else None
+    column = mark.column + 1 if mark else None
+    return Problem(shown_as, line, column, "", f"YAML cannot read the file here: {found}", fix, expected)
+
+
 def _plain(
     node: yaml.Node, path: Path_, document: Document, scalars: yaml.constructor.SafeConstructor, problems: list[Problem]
 ) -> object:
@@ -129,8 +189,18 @@ def _plain(
     if isinstance(node, yaml.MappingNode):
         result: dict[object, object] = {}
         for key_node, value_node in node.value:
-            key = scalars.construct_object(key_node, deep=True)
-            key_path = (*path, str(key))
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(
+                    document.problem(
+                        path,
+                        "a field name that is a list or a mapping.",
+                        "write the field name as a word followed by a colon.",
+                        "a field name such as `title:`.",
+                    )
+                )
+                continue
+            key = str(key_node.value)
+            key_path = (*path, key)
             if key in result:
                 first_line = document.positions[key_path][0]
                 problems.append(
@@ -139,12 +209,23 @@ def _plain(
                         key_node.start_mark.line + 1,
                         key_node.start_mark.column + 1,
                         dotted(key_path),
-                        f"the key '{key}' appears twice in one mapping (first on line {first_line}).",
-                        "keep one of them and delete the other.",
+                        f"the field '{key}' appears a second time in the same place (first on line {first_line}).",
+                        "keep one of the two and delete the other (YAML would silently keep only the last).",
+                        "each field once.",
                     )
                 )
                 continue
             document.positions[key_path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if _comment_instead_of_value(key_node, value_node):
+                problems.append(
+                    document.problem(
+                        key_path,
+                        f"a value after `{key}:` that begins with #, which YAML reads as a comment, "
+                        "leaving the field empty.",
+                        "put the value in double quotes.",
+                        "text that begins with # to be in quotes.",
+                    )
+                )
             result[key] = _plain(value_node, key_path, document, scalars, problems)
         return result
     if isinstance(node, yaml.SequenceNode):
@@ -154,10 +235,36 @@ def _plain(
     except (ValueError, yaml.constructor.ConstructorError) as error:
         line, column = document.positions[path]
         if node.tag == "tag:yaml.org,2002:timestamp":
-            message = f"'{node.value}' is not a real calendar date ({error})."
-            fix = "write a date that exists, as YYYY-MM-DD."
+            message, expected = f"'{node.value}', {why_not_a_date(node.value)}.", DATE_EXPECTED
+            fix = "write a date that exists."
         else:
-            message = f"'{node.value}' cannot be read ({error})."
-            fix = "put the value in quotes if it is meant as text."
-        problems.append(Problem(document.file, line, column, dotted(path), message, fix))
+            message, expected = f"'{node.value}', which cannot be read ({error}).", "plain text, a number or a date."
+            fix = "put the value in double quotes if it is meant as text."
+        problems.append(Problem(document.file, line, column, dotted(path), message, fix, expected))
         return None
+
+
+def _comment_instead_of_value(key_node: yaml.Node, value_node: yaml.Node) -> bool:
+    """`note: #1 priority` is an empty field followed by a comment, not the text the editor meant."""
+    if not (isinstance(value_node, yaml.ScalarNode) and value_node.value == "" and value_node.style is None):
+        return False
+    mark = key_node.end_mark
+    rest = mark.buffer[mark.pointer :].split("\n", 1)[0] if mark.buffer else ""
+    return re.match(r"^\s*:\s+#", rest) is not None
+
+
+DATE_EXPECTED = "a real calendar date written YYYY-MM-DD, such as 2021-07-28."
+
+
+def why_not_a_date(value: str) -> str:
+    """Why a YYYY-MM-DD value is not a day of the calendar, in plain words."""
+    match = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    if not match:
+        return "which is not a date written YYYY-MM-DD"
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return f"which is not a date: there is no month {month}"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"which is not a date: {calendar.month_name[month]} {year} has {days} days"
+    return "which is not a date"

@@ -7,12 +7,20 @@ rather than a silently missing field. Records are frozen once loaded.
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+def _one_line(text: str) -> str:
+    # Pages set every field inside raw HTML; a blank line or an indented line could end that block and let
+    # Markdown read the rest, so line breaks are folded as YAML's `>` style would fold them.
+    return " ".join(text.split())
+
+
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_one_line)]
 Party = Literal["united-states", "russia", "joint", "united-nations", "press"]
 Status = Literal["held", "agreed", "planned-not-held"]
 Kind = Literal["summit", "plenary", "consultations", "working-group"]
@@ -31,6 +39,11 @@ KIND_NAMES: dict[str, str] = {
     "consultations": "Informal consultations",
     "working-group": "Expert working group",
 }
+
+
+def _mistake(found: str, expected: str, fix: str) -> ValueError:
+    """A rule broken across fields; the loader shows the three parts as found, expected and how to fix."""
+    return ValueError("\n".join((found, expected, fix)))
 
 
 class Record(BaseModel):
@@ -53,13 +66,17 @@ class Fact(Evidence):
     @model_validator(mode="after")
     def _backed_or_silent(self) -> Fact:
         if self.text is not None and not (self.quotes or self.references):
-            raise ValueError(
-                "a fact needs evidence: list at least one quote id under quotes or one "
-                "reference id under references, or replace text with silent"
+            raise _mistake(
+                "a fact under text with no quotes and no references",
+                "every fact backed by at least one quote or outside reference",
+                "list the quote ids under quotes or the reference ids under references; "
+                "if no source gives the fact, write what they leave unsaid under silent instead",
             )
         if self.text is None and self.silent is None:
-            raise ValueError(
-                "write the fact under text (with its evidence) or what the sources do not say under silent"
+            raise _mistake(
+                "neither text nor silent",
+                "the fact under text (with its evidence), or what the sources do not say under silent",
+                "add text: with quotes: or references:, or add silent:",
             )
         return self
 
@@ -75,24 +92,29 @@ class Statement(Evidence):
     @model_validator(mode="after")
     def _backed(self) -> Statement:
         if not (self.quotes or self.references):
-            raise ValueError(
-                "a statement needs evidence: list at least one quote id under quotes or one "
-                "reference id under references"
+            raise _mistake(
+                "a statement with no quotes and no references",
+                "every statement backed by at least one quote or outside reference",
+                "list the quote ids under quotes or the reference ids under references",
             )
         return self
 
 
 class Delegation(Evidence):
+    """One side's delegation at a meeting."""
+
     party: Party
-    head: Id | None = None
-    silent: Text | None = None
+    head: Id | None = Field(default=None, description="The person id of the head of delegation.")
+    silent: Text | None = Field(default=None, description="What the sources do not say about the delegation.")
 
 
 class Quote(Record):
-    id: Id
-    source: Id
+    """Words copied exactly from a stored source, found there by the checks."""
+
+    id: Id = Field(description="The quote's id, unique across the archive, such as sputnik-delegations.")
+    source: Id = Field(description="The id of the stored source: its file name in data/sources/ without .yaml.")
     paragraph: Id | None = Field(default=None, description="Needed when the words occur more than once.")
-    text: Text
+    text: Text = Field(description="The words exactly as the source prints them.")
     speaker: Id | None = Field(default=None, description="A person id, when a person spoke.")
     voice: Text | None = Field(default=None, description="Who speaks, when not a person: a body or the report.")
     party: Party | None = None
@@ -101,18 +123,28 @@ class Quote(Record):
     @model_validator(mode="after")
     def _someone_speaks(self) -> Quote:
         if (self.speaker is None) == (self.voice is None):
-            raise ValueError("name who speaks: either speaker (a person id) or voice (a body or the report), not both")
+            raise _mistake(
+                "a quote with both speaker and voice" if self.speaker else "a quote with neither speaker nor voice",
+                "exactly one of them: speaker (a person id) or voice (a body, or the report itself)",
+                "keep the one that names who speaks",
+            )
         if self.voice is not None and self.party is None:
-            raise ValueError("a quote with a voice needs its party")
+            raise _mistake(
+                "a quote with a voice but no party",
+                "party beside voice: one of " + ", ".join(get_args(Party)),
+                "add party: with the side the voice speaks for",
+            )
         return self
 
 
 class Meeting(Record):
-    title: Text
-    short_title: Text
+    """One meeting of the dialogue (data/meetings/ID.yaml): what is known of it, and the quotes that show it."""
+
+    title: Text = Field(description="The meeting's full title, as the page heading shows it.")
+    short_title: Text = Field(description="A short title for links and the timeline.")
     kind: Kind
     status: Status
-    status_evidence: Evidence
+    status_evidence: Evidence = Field(description="The quotes or references that show the status.")
     sequence: Annotated[int, Field(ge=1, description="Place in the timeline of the dialogue, from 1.")]
     date: DateFact
     place: Fact
@@ -120,7 +152,7 @@ class Meeting(Record):
     format: Fact
     delegations: tuple[Delegation, ...] = ()
     outcome: Fact
-    statements: tuple[Statement, ...]
+    statements: tuple[Statement, ...] = Field(description="What the sources say, each backed by evidence.")
     silences: tuple[Text, ...] = Field(default=(), description="What the sources do not say about this meeting.")
     quotes: tuple[Quote, ...] = ()
 
@@ -128,44 +160,54 @@ class Meeting(Record):
 class Mention(Record):
     """A name or a role exactly as a source prints it."""
 
-    text: Text
-    source: Id
-    paragraph: Id | None = None
+    text: Text = Field(description="The words exactly as the source prints them.")
+    source: Id = Field(description="The id of the stored source: its file name in data/sources/ without .yaml.")
+    paragraph: Id | None = Field(default=None, description="Needed when the words occur more than once.")
 
 
 class Person(Record):
-    name: Text
+    """A person named in the stored sources (data/people/ID.yaml)."""
+
+    name: Text = Field(description="The person's name as the archive writes it.")
     party: Party
-    spellings: tuple[Mention, ...]
-    roles: tuple[Mention, ...] = ()
+    spellings: tuple[Mention, ...] = Field(description="Every spelling of the name in the sources.")
+    roles: tuple[Mention, ...] = Field(default=(), description="Every role the sources give the person.")
     note: Text | None = None
 
 
 class SourceParagraph(Record):
-    id: Id
+    """One paragraph of a stored text, in order."""
+
+    id: Id = Field(description="The paragraph's id, its anchor on the source page.")
     begins: Text = Field(description="The first words of the paragraph, as stored.")
     not_part_of_report: bool = False
 
 
 class Source(Record):
-    title: Text
+    """A stored source document (data/sources/ID.yaml) and the text file kept byte for byte beside it."""
+
+    title: Text = Field(description="The headline as the source prints it.")
     wire_tag: Text | None = None
     agency: Text
     publisher: Text
     dateline: Text
     date_as_printed: Text | None = None
     date: datetime.date | None = None
-    file: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+\.txt$")]
-    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    file: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+\.txt$")] = Field(
+        description="The stored text's file name in data/sources/."
+    )
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(
+        description="The sha256 of the stored text, as `sha256sum` prints it."
+    )
     note: Text | None = None
-    paragraphs: tuple[SourceParagraph, ...]
+    paragraphs: tuple[SourceParagraph, ...] = Field(description="One entry per paragraph of the stored text.")
 
 
 class Reference(Record):
     """A report outside the archive: named, never stored, never checked against a copy."""
 
-    publisher: Text
+    publisher: Text = Field(description="Who published the report.")
     title: Text | None = Field(default=None, description="Only when the reference is known by a title.")
     date: datetime.date | None = None
-    url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")]
+    url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] = Field(description="The report's address.")
     note: Text | None = None

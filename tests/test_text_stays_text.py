@@ -1,0 +1,145 @@
+"""Markup that an editor types into any text field appears on the page as the same characters, and never acts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from conftest import ROOT, build_site
+
+# One line: it also goes into a stored text, so that quotes and spellings can carry it.
+INLINE = (
+    'X<script>alert(1)</script> <img src=x onerror="alert(2)"> [link](https://evil.example/) *emph* __strong__ '
+    "{{ 7*7 }} {% if true %}J{% endif %} &amp; &lt;b&gt; `code` <!-- hidden --> ]]> :~:text=x"
+)
+# A blank line, a heading, a list item and an indented line could end a raw HTML block if they reached Markdown.
+PAYLOAD = INLINE + "\n\n# heading\n* item\n\n    indented code\nend"
+SHOWN = " ".join(PAYLOAD.split())
+# Fields that hold ids, allowed values, numbers, dates, addresses or words a source must contain.
+NOT_FREE_TEXT = {
+    "id", "source", "paragraph", "speaker", "party", "kind", "status", "file", "sha256", "url", "quotes",
+    "references", "head", "iso", "date", "sequence", "begins", "not_part_of_report", "sic", "records", "parts",
+    "old", "new", "renamed",
+}  # fmt: skip
+
+
+def _with_markup(node, key=None, parent=None):
+    if isinstance(node, dict):
+        return {k: _with_markup(v, k, key) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_with_markup(item, key, parent) for item in node]
+    quoted = key == "text" and parent in ("quotes", "spellings", "roles")
+    if isinstance(node, str) and key not in NOT_FREE_TEXT and not quoted:
+        return f"{node} {PAYLOAD}"
+    return node
+
+
+@pytest.fixture(scope="module")
+def marked_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built from a copy of the data with markup in every text field, and a stored text that holds it."""
+    project = tmp_path_factory.mktemp("project")
+    for name in ("docs", "overrides", "scripts", "data"):
+        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("mkdocs.yml", "pyproject.toml"):
+        shutil.copy(ROOT / name, project)
+    data = project / "data"
+    for path in [*data.glob("*.yaml"), *data.glob("*/*.yaml")]:
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        path.write_text(yaml.safe_dump(_with_markup(record), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    stored = f"Markup test: {INLINE}\n".encode()
+    (data / "sources" / "markup.txt").write_bytes(stored)
+    source = {
+        "title": PAYLOAD,
+        "agency": PAYLOAD,
+        "publisher": PAYLOAD,
+        "dateline": PAYLOAD,
+        "file": "markup.txt",
+        "sha256": hashlib.sha256(stored).hexdigest(),
+        "paragraphs": [{"id": "all", "begins": "Markup test"}],
+    }
+    (data / "sources" / "markup-source.yaml").write_text(yaml.safe_dump(source), encoding="utf-8")
+    meeting_path = data / "meetings" / "first-plenary.yaml"
+    meeting = yaml.safe_load(meeting_path.read_text(encoding="utf-8"))
+    quote = {"id": "markup-quote", "source": "markup-source", "text": INLINE, "voice": PAYLOAD, "party": "press"}
+    meeting["quotes"].append(quote)
+    meeting["statements"][0]["quotes"].append("markup-quote")
+    meeting_path.write_text(yaml.safe_dump(meeting, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    person_path = data / "people" / "sergey-ryabkov.yaml"
+    person = yaml.safe_load(person_path.read_text(encoding="utf-8"))
+    person["roles"].append({"text": INLINE, "source": "markup-source"})
+    person_path.write_text(yaml.safe_dump(person, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    changes_path = data / "changes.yaml"
+    if changes_path.exists():
+        changes = yaml.safe_load(changes_path.read_text(encoding="utf-8"))
+        changes["changes"][0]["records"].append("markup-source")
+        changes_path.write_text(yaml.safe_dump(changes, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    output = project / "site"
+    result = build_site(output, config=project / "mkdocs.yml")
+    assert result.returncode == 0, result.stderr
+    return output
+
+
+def _pages(site: Path) -> dict[str, BeautifulSoup]:
+    pages = {}
+    for path in sorted(site.rglob("*.html")):
+        pages[path.relative_to(site).as_posix()] = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return pages
+
+
+def test_markup_in_every_text_field_acts_as_nothing(marked_site):
+    for name, soup in _pages(marked_site).items():
+        for script in soup.find_all("script"):
+            if script.get("type") == "application/ld+json":  # data, not code: the text must stay inside it
+                assert "<" not in script.string and json.loads(script.string), name
+            else:
+                assert "alert(" not in script.get_text(), name
+        assert not soup.find_all(attrs={"onerror": True}), name
+        assert not soup.find_all("a", href="https://evil.example/"), name
+        assert not [tag for tag in soup.find_all(["em", "strong"]) if tag.get_text() in ("emph", "strong")], name
+        assert not [tag for tag in soup.find_all(["h1", "h2", "h3", "h4"]) if tag.get_text().strip() == "heading"], name
+        assert not [tag for tag in soup.find_all("li") if tag.get_text().strip() == "item"], name
+        assert not [tag for tag in soup.find_all(["pre", "code"]) if "indented code" in tag.get_text()], name
+        assert "49 J" not in soup.get_text(), name
+
+
+def _shown_in(text: str) -> int:
+    return " ".join(text.split()).count(SHOWN)
+
+
+@pytest.mark.parametrize(
+    ("page", "at_least"),
+    [
+        ("meetings/first-plenary/index.html", 20),
+        ("people/sergey-ryabkov/index.html", 2),
+        ("sources/markup-source/index.html", 4),
+        ("sources/sputnik-professional-and-substantive/index.html", 4),
+        ("meetings/index.html", 7),
+        ("timeline/index.html", 7),
+    ],
+)
+def test_markup_in_every_text_field_is_shown_as_typed(marked_site, page, at_least):
+    soup = BeautifulSoup((marked_site / page).read_text(encoding="utf-8"), "html.parser")
+    article = soup.find("article")
+    assert _shown_in(article.get_text(" ")) >= at_least
+    assert _shown_in(soup.title.get_text()) == (0 if page.endswith("s/index.html") or "timeline" in page else 1)
+
+
+def test_markup_in_a_quote_and_in_a_stored_text_is_shown_as_typed(marked_site):
+    meeting = BeautifulSoup((marked_site / "meetings/first-plenary/index.html").read_text("utf-8"), "html.parser")
+    quoted = [figure.blockquote.get_text() for figure in meeting.select("figure.ssd-quote")]
+    assert f"“{INLINE}”" in quoted
+    source = BeautifulSoup((marked_site / "sources/markup-source/index.html").read_text("utf-8"), "html.parser")
+    assert f"Markup test: {INLINE}" in source.find("article").get_text()
+
+
+def test_markup_in_a_title_stays_text_in_the_head_of_the_page(marked_site):
+    soup = BeautifulSoup((marked_site / "meetings/first-plenary/index.html").read_text("utf-8"), "html.parser")
+    assert SHOWN in " ".join(soup.title.get_text().split())
+    assert SHOWN in " ".join(soup.find("meta", attrs={"name": "description"})["content"].split())
+    search_index = (marked_site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "<script>alert" not in search_index and "<img src=x" not in search_index
