@@ -26,6 +26,7 @@ def on_pre_build(config) -> None:
     global _site
     try:
         _site = render_site(load_archive(Path(config.config_file_path).parent / "data"), config.site_url)
+        config.extra["ssd_archive"] = _site.extra  # the version line on hand-written pages (overrides/main.html)
         # An unknown marker is found now too, while the last good site is still whole.
         docs = Path(config.docs_dir)
         for page in sorted(docs.rglob("*.md")):

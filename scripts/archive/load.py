@@ -13,6 +13,8 @@ from typing import get_args
 
 from pydantic import BaseModel, ValidationError
 
+from .addresses import published_addresses
+from .changes import ChangeLog, Dialogue, check_changes, check_dialogue
 from .passages import Match, StoredText
 from .problems import ArchiveProblems, Problem
 from .reader import DATE_EXPECTED, Document, Path_, dotted, read_yaml, why_not_a_date
@@ -48,6 +50,8 @@ class Archive:
     quote_meeting: dict[str, str]
     mentions: dict[tuple[str, str, int], Located]
     timeline: tuple[str, ...]
+    changes: ChangeLog | None = None
+    dialogue: Dialogue | None = None
 
     def quote(self, quote_id: str):
         meeting = self.meetings[self.quote_meeting[quote_id]]
@@ -62,6 +66,7 @@ def load_archive(data_dir: Path) -> Archive:
     loader.check_ids()
     loader.check_references()
     loader.locate_quotes()
+    loader.read_changes()
     if loader.problems:
         raise ArchiveProblems(loader.problems)
     return loader.archive()
@@ -509,6 +514,34 @@ class _Loader:
             return None
         return Located(source_id, match)
 
+    def read_changes(self) -> None:
+        """data/changes.yaml (when each record changed) and data/dialogue.yaml (what the dialogue holds)."""
+        self.changes: ChangeLog | None = None
+        self.dialogue: Dialogue | None = None
+        for name, model in (("changes", ChangeLog), ("dialogue", Dialogue)):
+            path = self.data_dir / f"{name}.yaml"
+            shown = path.relative_to(self.data_dir.parent).as_posix()
+            if not path.is_file():
+                self.problems.append(Problem(shown, None, None, "", "the file does not exist.", "restore it from git."))
+                continue
+            document, problems = read_yaml(path, shown)
+            self.problems += problems
+            record = None if document is None or problems else self._validate(document, model)
+            if record is None:
+                continue
+            if name == "changes":
+                record_ids = [
+                    rid for records in self.present.values() for rid in records if re.fullmatch(ID_PATTERN, rid)
+                ]
+                addresses = published_addresses(
+                    self.records["meetings"], self.records["people"], self.records["sources"]
+                )
+                self.problems += check_changes(document, record, [*record_ids, "dialogue"], addresses)
+                self.changes = record
+            else:
+                self.problems += check_dialogue(document, record, self.present["meetings"])
+                self.dialogue = record
+
     def archive(self) -> Archive:
         meetings: dict[str, Meeting] = self.records["meetings"]  # type: ignore[assignment]
         quote_meeting = {quote.id: meeting_id for meeting_id, meeting in meetings.items() for quote in meeting.quotes}
@@ -524,6 +557,8 @@ class _Loader:
             quote_meeting=quote_meeting,
             mentions=self.mentions,
             timeline=timeline,
+            changes=self.changes,
+            dialogue=self.dialogue,
         )
 
 

@@ -13,6 +13,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from .citation import Citations
 from .exports import LICENCE, build_time, dataset_downloads
 from .load import Archive
 from .passages import EQUIVALENT_CHARACTERS, text_directive
@@ -33,6 +34,8 @@ class RenderedSite:
     pages: dict[str, str] = field(default_factory=dict)
     downloads: dict[str, bytes] = field(default_factory=dict)
     fragments: dict[str, str] = field(default_factory=dict)
+    # Site-wide values the theme shows on every page (the archive's version, its last change).
+    extra: dict[str, str] = field(default_factory=dict)
 
     def fill_markers(self, markdown: str, page: str) -> str:
         """Replace each `<!-- archive:NAME -->` marker; an unknown marker stops the build."""
@@ -91,6 +94,8 @@ class Renderer:
     def __init__(self, archive: Archive, site_url: str = ""):
         self.archive = archive
         self.site_url = site_url
+        self.cite = Citations(archive, site_url or LOCAL_SITE_URL)
+        self.cite_downloads: dict[str, bytes] = {}
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=True,
@@ -124,6 +129,21 @@ class Renderer:
         located = self.archive.quotes[quote.id]
         paragraph = self.paragraph_id(located.source, located.match.paragraph.number)
         return self.passage_link(from_uri, located.source, paragraph, located.match.text)
+
+    def record_link(self, from_uri: str, record_id: str) -> Markup:
+        """A record named in the changelog, linked to the page that shows it."""
+        archive = self.archive
+        for records, uri_of, name in (
+            (archive.meetings, meeting_uri, lambda record: record.title),
+            (archive.people, person_uri, lambda record: record.name),
+            (archive.sources, source_uri, lambda record: f"“{record.title}”"),
+        ):
+            if record_id in records:
+                target = relative(from_uri, page_url(uri_of(record_id)))
+                return Markup('<a href="{}">{}</a>').format(target, name(records[record_id]))
+        if record_id == "dialogue":
+            return Markup('<a href="{}">the dialogue as a whole (timeline)</a>').format(relative(from_uri, "timeline/"))
+        return Markup("{} (outside reference)").format(archive.references[record_id].publisher)
 
     def paragraph_id(self, source_id: str, number: int) -> str:
         return self.archive.sources[source_id].paragraphs[number - 1].id
@@ -187,11 +207,42 @@ class Renderer:
         site.fragments["matching-rules"] = self.fragment(
             "_matching_rules.html.j2", "about.md", equivalents=_equivalent_groups()
         )
+        self.add_citing(site)
         return site
 
+    def add_citing(self, site: RenderedSite) -> None:
+        """The Changes page, the citation downloads, redirects from renamed ids, and the How to cite fragments."""
+        changes = self.archive.changes
+        site.pages["changes.md"] = self.page(
+            "changes.md.j2",
+            "changes.md",
+            title="Changes",
+            description="What changed in the archive's records, newest first, with the date of each change.",
+            changes=changes.newest_first(),
+        )
+        site.downloads.update(self.cite_downloads)
+        for old, new in self.cite.redirects().items():
+            site.downloads[old + "index.html"] = self.fragment(
+                "redirect.html.j2", old, target=posixpath.relpath(new, old) + "/", address=self.cite.site_url + new
+            ).encode("utf-8")
+        site.fragments["cite-addresses"] = self.fragment("_cite_addresses.html.j2", "how-to-cite.md")
+        site.extra.update(
+            version=self.cite.edition.label,
+            changed=changes.latest.isoformat(),
+            changed_text=long_date(changes.latest),
+        )
+
     def page(self, template: str, uri: str, *, title: str, description: str, **context) -> str:
+        meta = {"title": html.escape(title), "description": html.escape(description)}
+        citation = None
+        if self.cite.record(uri):
+            citation = self.cite.page(uri, title, description)
+            meta["ssd"] = self.cite.front_matter(uri, citation)
+            for path, content in self.cite.downloads(uri, citation).items():
+                self.cite_downloads[path] = content.encode("utf-8")
+        context.setdefault("citation", citation)
         front_matter = yaml.safe_dump(
-            {"title": html.escape(title), "description": html.escape(description)},
+            meta,
             allow_unicode=True,
             sort_keys=False,
             width=10_000,
