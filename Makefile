@@ -8,6 +8,7 @@ export PYTHONPATH := scripts
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup browser check build serve test test-fast lint lock new-meeting new-source hooks
+.PHONY: print book
 
 # A fresh machine needs nothing but Python: the environment is made here.
 $(STAMP): requirements.txt
@@ -20,19 +21,27 @@ setup: $(STAMP)
 browser:
 	scripts/install-browser
 
+# Pango and the fonts WeasyPrint needs for the briefing book PDF; without root the site is built without the PDF.
+print:
+	scripts/install-print
+
 check: setup
 	$(BIN)/python -m archive check
 
-build: check
+build: check print
 	$(BIN)/mkdocs build --strict
+
+# The briefing book alone, as its web page and its PDF, into book/ (`make build` puts both in site/book/).
+book: check print
+	$(BIN)/python -m archive.book book
 
 serve: setup
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000 --livereload
 
-test: setup browser
+test: setup browser print
 	$(BIN)/python -m pytest
 
-test-fast: setup
+test-fast: setup print
 	$(BIN)/python -m pytest -m "not browser"
 
 # Curators: start a meeting record (asks for what ARGS does not give), or store a source text.

@@ -6,6 +6,8 @@ so the site could move to another generator by replacing these few lines.
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -14,21 +16,32 @@ from mkdocs.structure.files import File
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from archive.book import add_book
 from archive.load import load_archive
 from archive.pages import RenderedSite, render_site
 from archive.problems import ArchiveProblems
 
 _site = RenderedSite()
+log = logging.getLogger("mkdocs.hooks.archive")
 
 
 def on_pre_build(config) -> None:
     # Runs before MkDocs cleans site/, so bad data leaves the last good site untouched.
     global _site
+    data = Path(config.config_file_path).parent / "data"
     try:
-        _site = render_site(load_archive(Path(config.config_file_path).parent / "data"), config.site_url)
-        config.extra["ssd_archive"] = _site.extra  # the version line on hand-written pages (overrides/main.html)
-        # An unknown marker is found now too, while the last good site is still whole.
-        docs = Path(config.docs_dir)
+        archive = load_archive(data)
+        _site = render_site(archive, config.site_url)
+    except ArchiveProblems as problems:
+        raise PluginError(problems.report()) from None
+    missing = add_book(_site, archive, data, config.site_url)
+    if missing and os.environ.get("CI") == "true":
+        raise PluginError(f"The briefing book PDF could not be made: {missing}")
+    if missing:
+        log.info("The briefing book PDF was not made, so the site offers only its web page. %s", missing)
+    # An unknown marker is found now too, while the last good site is still whole.
+    docs = Path(config.docs_dir)
+    try:
         for page in sorted(docs.rglob("*.md")):
             _site.fill_markers(page.read_text(encoding="utf-8"), page.relative_to(docs).as_posix())
     except ArchiveProblems as problems:

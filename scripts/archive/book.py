@@ -1,0 +1,171 @@
+"""The briefing book: every meeting in timeline order and the stored sources, as one web page and as a PDF."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .load import Archive, load_archive
+from .pages import RenderedSite, Renderer, meeting_uri, page_url
+from .problems import ArchiveProblems
+
+TEMPLATES = Path(__file__).parent / "templates"
+BOOK_DIR = "book"
+PDF_NAME = "ssd-briefing-book.pdf"
+TITLE = "Strategic Stability Dialogue Archive: Briefing book"
+
+
+class BookUnavailable(Exception):
+    """The PDF cannot be made on this machine; the message says why and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What identifies one printing of the book: the data it was made from, and that data's date."""
+
+    version: str
+    date: datetime.datetime | None
+
+
+def data_version(data_dir: Path) -> str:
+    """A short digest of every file under data/: the same data gives the same version."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(data_dir).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:12]
+
+
+def data_date(archive: Archive, data_dir: Path) -> datetime.datetime | None:
+    """The data's own date: SOURCE_DATE_EPOCH when set, else the newest changelog entry, else the last commit to data/.
+
+    Never the clock, so that the same data gives the same book; None when nothing tells.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+    changes = getattr(archive, "changes", None)
+    if changes is not None:
+        newest = max(change.date for change in changes.changes)
+        return datetime.datetime(newest.year, newest.month, newest.day, tzinfo=datetime.UTC)
+    try:
+        result = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "--", "."], cwd=data_dir, capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    committed = result.stdout.strip()
+    return datetime.datetime.fromtimestamp(int(committed), tz=datetime.UTC) if committed.isdigit() else None
+
+
+def edition(archive: Archive, data_dir: Path) -> Edition:
+    return Edition(version=data_version(data_dir), date=data_date(archive, data_dir))
+
+
+def add_book(site: RenderedSite, archive: Archive, data_dir: Path, site_url: str) -> str | None:
+    """Add the book page, its PDF and the home page's link to them; return why the PDF is missing, if it is."""
+    site_url = site_url.rstrip("/") + "/" if site_url else ""
+    book = edition(archive, data_dir)
+    pdf: bytes | None = None
+    missing = None
+    try:
+        pdf = book_pdf(book_html(archive, book, site_url), book)
+    except BookUnavailable as reason:
+        missing = str(reason)
+    site.downloads[f"{BOOK_DIR}/index.html"] = book_html(archive, book, site_url, PDF_NAME if pdf else None).encode()
+    if pdf:
+        site.downloads[f"{BOOK_DIR}/{PDF_NAME}"] = pdf
+    site.fragments["briefing-book"] = Renderer(archive).fragment(
+        "_briefing_book.html.j2",
+        "index.md",
+        book_url=f"{BOOK_DIR}/",
+        pdf_url=f"{BOOK_DIR}/{PDF_NAME}" if pdf else None,
+        pdf_size=len(pdf) if pdf else 0,
+        edition=book,
+    )
+    return missing
+
+
+def book_html(archive: Archive, edition: Edition, site_url: str = "", pdf_name: str | None = None) -> str:
+    """The whole book as one standalone HTML page, its stylesheet inline; pdf_name links the PDF beside it."""
+    renderer = Renderer(archive)
+    uri = f"{BOOK_DIR}/index.md"
+    meetings = [renderer.meeting_context(meeting_id, uri) for meeting_id in archive.timeline]
+    sources = [renderer.source_context(source_id, uri) for source_id in archive.sources]
+    used = {reference_id for context in meetings for reference_id in context["reference_ids"]}
+    template = renderer.env.get_template("book.html.j2")
+    return template.render(
+        r=renderer,
+        title=TITLE,
+        edition=edition,
+        site_url=site_url,
+        pdf_name=pdf_name,
+        online=lambda meeting_id: site_url + page_url(meeting_uri(meeting_id)) if site_url else "",
+        meetings=meetings,
+        sources=sources,
+        reference_ids=sorted(used, key=lambda reference_id: archive.references[reference_id].publisher),
+        stylesheet=Markup((TEMPLATES / "book.css").read_text(encoding="utf-8")),
+    )
+
+
+def book_pdf(html: str, edition: Edition) -> bytes:
+    """Print the book with WeasyPrint; the same HTML and edition give the same bytes."""
+    try:
+        import pydyf
+        from weasyprint import HTML
+    except OSError as error:  # WeasyPrint loads Pango when imported
+        raise BookUnavailable(
+            f"WeasyPrint cannot load Pango ({error}). Install it with "
+            "`apt-get install libpango-1.0-0 libpangoft2-1.0-0` (make book does this as root)."
+        ) from None
+
+    def finish(document, pdf) -> None:
+        # The date is the data's, never the clock's, so that a rebuild gives the same bytes.
+        if edition.date is not None:
+            stamp = edition.date.strftime("D:%Y%m%d%H%M%SZ")
+            pdf.info["CreationDate"] = pydyf.String(stamp)
+            pdf.info["ModDate"] = pydyf.String(stamp)
+        pdf.info["Version"] = pydyf.String(edition.version)
+
+    return HTML(string=html).write_pdf(
+        pdf_identifier=f"ssd-briefing-book-{edition.version}".encode(),
+        finisher=finish,
+        uncompressed_pdf=False,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m archive.book OUTPUT/`: write the book page and its PDF to a folder, as `make book` does."""
+    parser = argparse.ArgumentParser(prog="python -m archive.book", description=main.__doc__)
+    parser.add_argument("--data", type=Path, default=Path("data"), help="the data folder (default: data)")
+    parser.add_argument("--site-url", default=os.environ.get("SITE_URL", ""), help="the site's address (SITE_URL)")
+    parser.add_argument("output", type=Path)
+    arguments = parser.parse_args(argv)
+    try:
+        archive = load_archive(arguments.data)
+    except ArchiveProblems as problems:
+        print(problems.report(), file=sys.stderr)
+        return 1
+    site = RenderedSite()
+    missing = add_book(site, archive, arguments.data, arguments.site_url)
+    for path, content in site.downloads.items():
+        target = arguments.output / Path(path).relative_to(BOOK_DIR)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        print(f"Wrote {target} ({len(content):,} bytes).")
+    if missing:
+        print(f"The PDF was not made: {missing}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
