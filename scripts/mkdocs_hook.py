@@ -32,6 +32,7 @@ def on_pre_build(config) -> None:
     try:
         archive = load_archive(data)
         _site = render_site(archive, config.site_url)
+        config.extra["ssd_archive"] = _site.extra  # the version line on hand-written pages (overrides/main.html)
     except ArchiveProblems as problems:
         raise PluginError(problems.report()) from None
     missing = add_book(_site, archive, data, config.site_url)
