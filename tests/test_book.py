@@ -77,7 +77,12 @@ def test_the_book_has_a_bookmark_and_a_section_per_meeting_in_timeline_order(arc
     chapters = [(title, page) for level, title, page in _outline(pdf) if level == 1]
     titles = [title for title, _ in chapters]
     meeting_titles = [archive.meetings[meeting_id].title for meeting_id in archive.timeline]
-    assert titles == ["Contents", *meeting_titles, "Appendix A: The stored sources", "Appendix B: Outside references, not stored"]
+    assert titles == [
+        "Contents",
+        *meeting_titles,
+        "Appendix A: The stored sources",
+        "Appendix B: Outside references, not stored",
+    ]
     for title, page in chapters[1:]:
         assert " ".join(texts[page - 1].split()).startswith(title), f"page {page} does not open with {title!r}"
     appendix = [title for level, title, _ in _outline(pdf) if level == 2 and ":" in title and "“" in title]
@@ -92,7 +97,9 @@ def test_the_table_of_contents_gives_the_page_of_every_chapter(pdf, texts):
     }
     for level, title, page in _outline(pdf):
         if level == 1 and title != "Contents":
-            assert toc.get(title) == page, f"the contents give {title!r} page {toc.get(title)}, the book has it on {page}"
+            assert toc.get(title) == page, (
+                f"the contents give {title!r} page {toc.get(title)}, the book has it on {page}"
+            )
 
 
 def test_every_page_after_the_cover_has_a_running_head_and_its_number(pdf, texts):
@@ -105,7 +112,9 @@ def test_every_page_after_the_cover_has_a_running_head_and_its_number(pdf, texts
         assert "SSD Archive: Briefing book" in text
         if chapter != "Contents":
             # The head is one line of its own, the chapter's title, before the page number.
-            assert f"\n{chapter} SSD Archive: Briefing book\nPage {number} of" in text, f"page {number}: no head {chapter!r}"
+            assert f"\n{chapter} SSD Archive: Briefing book\nPage {number} of" in text, (
+                f"page {number}: no head {chapter!r}"
+            )
     assert "Page 1 of" not in texts[0], "the cover carries no page number"
 
 
@@ -130,7 +139,7 @@ def test_every_link_in_the_book_lands_inside_it_except_the_outside_references(si
     outside = {reference.url for reference in archive.references.values()}
     for link in soup.select("main a[href], nav a[href]"):
         href = link["href"]
-        assert href.startswith("#") and href[1:] in ids or href in outside, f"{href} does not resolve in the book"
+        assert (href.startswith("#") and href[1:] in ids) or href in outside, f"{href} does not resolve in the book"
     assert not soup.select("script, link[rel=stylesheet], img, iframe"), "the book page loads nothing"
 
 

@@ -279,9 +279,13 @@ class Renderer:
 
     @staticmethod
     def key_quotes(meeting: Meeting) -> list[Quote]:
-        """The quotes a printed summary leads with: those backing the outcome, then those backing the status."""
+        """The quotes a printed summary leads with: those backing the outcome and the status, then any other
+        at-a-glance quote that no statement prints (a printout omits the side-by-side view)."""
         quotes = {quote.id: quote for quote in meeting.quotes}
-        key_ids = dict.fromkeys((*meeting.outcome.quotes, *meeting.status_evidence.quotes))
+        under_statements = {quote_id for statement in meeting.statements for quote_id in statement.quotes}
+        glance = (meeting.date, meeting.place, meeting.venue, meeting.format, *meeting.delegations)
+        unprinted = [quote_id for fact in glance for quote_id in fact.quotes if quote_id not in under_statements]
+        key_ids = dict.fromkeys((*meeting.outcome.quotes, *meeting.status_evidence.quotes, *unprinted))
         return [quotes[quote_id] for quote_id in key_ids]
 
     # -- indexes, built once: a page must not scan every record, or builds grow as the square of the archive
