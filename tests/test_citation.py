@@ -483,3 +483,77 @@ def test_how_to_cite_and_changes_are_in_the_navigation(site):
     assert "How to cite" in labels and "Changes" in labels
     how = soup_of(site / "how-to-cite" / "index.html")
     assert f"{SITE_ROOT}meetings/geneva-summit/" in how.get_text()
+
+
+# -- in a real browser ---------------------------------------------------------
+
+MLA_MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
+IN_VIEW = "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+
+
+@pytest.mark.browser
+def test_copy_buttons_copy_the_citation_and_mla_gets_today_as_the_access_date(browser, site_url):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(site_url + "meetings/first-plenary/")
+    today = datetime.date.today()
+    assert page.locator(".ssd-access-date").inner_text() == f"{today.day} {MLA_MONTHS[today.month - 1]} {today.year}"
+    button = page.get_by_role("button", name="Copy the MLA (9th edition) works cited")
+    assert button.is_visible()
+    button.click()
+    expected = " ".join(page.locator("#cite-mla-1").text_content().split())
+    assert page.evaluate("navigator.clipboard.readText()") == expected
+    assert page.locator(".ssd-copy-status").inner_text() == "Copied."
+    details = page.locator("details.ssd-cite-quote").first
+    details.get_by_text("Cite this quote").click()
+    details.get_by_role("button", name="Copy the citation of this quote").click()
+    quote_citation = " ".join(details.locator(".ssd-citation").text_content().split())
+    assert page.evaluate("navigator.clipboard.readText()") == quote_citation
+    assert quote_citation.endswith("/meetings/first-plenary/#sputnik-geneva-consultations.")
+    context.close()
+
+
+@pytest.mark.browser
+def test_without_javascript_the_citations_are_text_and_no_dead_button_shows(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + "people/wendy-sherman/")
+    assert page.locator(".ssd-copy").first.is_hidden()
+    assert "Accessed [date of access]." in page.locator("#cite-mla-1").inner_text()
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["cite.bib", "cite.ris", "cite.json"])
+def test_a_download_carries_todays_date_as_the_access_date(browser, site_url, name):
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.goto(site_url + "sources/afp-productive-arms-control-talks/")
+    with page.expect_download() as info:
+        page.locator(f"a.ssd-cite-download[href='{name}']").click()
+    download = info.value
+    assert download.suggested_filename == "ssd-afp-productive-arms-control-talks" + name.removeprefix("cite")
+    text = Path(download.path()).read_text(encoding="utf-8")
+    today = datetime.date.today()
+    if name == "cite.bib":
+        [entry] = bibtexparser.parse_string(text).entries
+        assert entry["urldate"] == today.isoformat()
+    elif name == "cite.ris":
+        [entry] = rispy.loads(text)
+        assert entry["access_date"] == today.strftime("%Y/%m/%d")
+    else:
+        [item] = json.loads(text)
+        assert item["accessed"] == {"date-parts": [[today.year, today.month, today.day]]}
+    context.close()
+
+
+@pytest.mark.browser
+def test_an_old_quote_address_opens_the_renamed_page_at_the_quote(browser, renamed_site):
+    from conftest import serve
+
+    with serve(renamed_site) as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(url + "meetings/wg-principles-objectives/#afp-working-groups-first")
+        page.wait_for_url(url + "meetings/wg-principles/#afp-working-groups-first")
+        assert page.locator("#afp-working-groups-to-meet-first").evaluate(IN_VIEW)
+        page.close()
