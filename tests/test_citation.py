@@ -181,6 +181,32 @@ def test_a_renamed_page_forwards_even_without_javascript(renamed_site):
     assert soup.find("a", href="../wg-principles/") is not None
 
 
+def test_old_anchors_stay_beside_their_paragraph_or_point_to_the_page_their_quote_moved_to(data_copy):
+    path = data_copy / "changes.yaml"
+    changes = yaml.safe_load(path.read_text(encoding="utf-8"))
+    changes["changes"].append(
+        {
+            "date": datetime.date(2027, 1, 5),
+            "summary": "A paragraph id made shorter; a quote moved to the meeting it reports.",
+            "records": ["afp-productive-arms-control-talks", "second-plenary"],
+            "renamed": [
+                {
+                    "old": "sources/afp-productive-arms-control-talks/#opening",
+                    "new": "sources/afp-productive-arms-control-talks/#lede",
+                },
+                {"old": "meetings/first-plenary/#afp-talks-held", "new": "meetings/second-plenary/#afp-talks-held"},
+            ],
+        }
+    )
+    path.write_text(yaml.safe_dump(changes, allow_unicode=True), encoding="utf-8")
+    site = render_site(load_archive(data_copy))
+    source = BeautifulSoup(site.pages["sources/afp-productive-arms-control-talks.md"], "html.parser")
+    assert source.find(id="opening").find_next_sibling("p")["id"] == "lede"
+    meeting = BeautifulSoup(site.pages["meetings/first-plenary.md"], "html.parser")
+    moved = meeting.find(id="afp-talks-held")
+    assert moved.name == "li" and moved.a["href"] == "../second-plenary/#afp-talks-held"
+
+
 def test_a_renaming_to_an_address_that_does_not_exist_is_refused(data_copy):
     path = data_copy / "changes.yaml"
     changes = yaml.safe_load(path.read_text(encoding="utf-8"))

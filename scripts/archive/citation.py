@@ -390,11 +390,15 @@ class Citations:
                 moved.setdefault(opened, []).append((fragment, new))
         return aliases, moved
 
+    @functools.cached_property
+    def _anchors(self) -> tuple[dict[str, dict[str, list[str]]], dict[str, list[tuple[str, str]]]]:
+        return self.anchors()  # asked once for every quote and paragraph of a large archive
+
     def aliases_of(self, uri: str, anchor: str) -> list[str]:
-        return self.anchors()[0].get(_address_of(uri), {}).get(anchor, [])
+        return self._anchors[0].get(_address_of(uri), {}).get(anchor, [])
 
     def moved_from(self, uri: str) -> list[tuple[str, str]]:
-        return self.anchors()[1].get(_address_of(uri), [])
+        return self._anchors[1].get(_address_of(uri), [])
 
     # -- JSON-LD -------------------------------------------------------------------
 
