@@ -331,9 +331,17 @@ def test_bibtex_downloads_are_biblatex_online_entries_that_agree_with_the_record
     assert len(keys) == len(record_pages(archive))
 
 
-def test_bibtex_escapes_what_latex_would_read_as_commands(site):
-    [entry] = bibtex_entries(site, "sources/sputnik-professional-and-substantive/")
-    assert entry["title"] == "'Professional And Substantive': Russia, US Hold Promising Strategic Stability Talks"
+def test_bibtex_escapes_what_latex_would_read_as_commands(data_copy):
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    path = data_copy / "meetings" / "third-plenary.yaml"
+    title = "Third plenary & after: 100% planned, #3 of the dialogue_"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^title: .*$", f'title: "{title}"', text, count=1), encoding="utf-8")
+    bib = render_site(load_archive(data_copy)).downloads["meetings/third-plenary/cite.bib"].decode("utf-8")
+    [entry] = bibtexparser.parse_string(bib).entries
+    assert entry["title"] == r"Third plenary \& after: 100\% planned, \#3 of the dialogue\_"
+    assert LatexNodes2Text().latex_to_text(entry["title"]) == title
 
 
 def test_ris_downloads_are_electronic_sources_that_agree_with_the_record(site, archive):
