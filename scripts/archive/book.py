@@ -52,9 +52,8 @@ def data_date(archive: Archive, data_dir: Path) -> datetime.datetime | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
-    changes = getattr(archive, "changes", None)
-    if changes is not None:
-        newest = max(change.date for change in changes.changes)
+    if archive.changes is not None:
+        newest = max(change.date for change in archive.changes.changes)
         return datetime.datetime(newest.year, newest.month, newest.day, tzinfo=datetime.UTC)
     try:
         result = subprocess.run(
@@ -70,14 +69,14 @@ def edition(archive: Archive, data_dir: Path) -> Edition:
     return Edition(version=data_version(data_dir), date=data_date(archive, data_dir))
 
 
-def add_book(site: RenderedSite, archive: Archive, data_dir: Path, site_url: str) -> str | None:
-    """Add the book page, its PDF and the home page's link to them; return why the PDF is missing, if it is."""
+def add_book(site: RenderedSite, archive: Archive, data_dir: Path, site_url: str, make_pdf: bool = True) -> str | None:
+    """Add the book page, its PDF (unless make_pdf is False) and the home page's links; return why a PDF is missing."""
     site_url = site_url.rstrip("/") + "/" if site_url else ""
     book = edition(archive, data_dir)
     pdf: bytes | None = None
     missing = None
     try:
-        pdf = book_pdf(book_html(archive, book, site_url), book)
+        pdf = book_pdf(book_html(archive, book, site_url), book) if make_pdf else None
     except BookUnavailable as reason:
         missing = str(reason)
     site.downloads[f"{BOOK_DIR}/index.html"] = book_html(archive, book, site_url, PDF_NAME if pdf else None).encode()
@@ -120,7 +119,7 @@ def book_pdf(html: str, edition: Edition) -> bytes:
     """Print the book with WeasyPrint; the same HTML and edition give the same bytes."""
     try:
         import pydyf
-        from weasyprint import HTML
+        from weasyprint import CSS, HTML
     except OSError as error:  # WeasyPrint loads Pango when imported
         raise BookUnavailable(
             f"WeasyPrint cannot load Pango ({error}). Install it with "
@@ -136,6 +135,7 @@ def book_pdf(html: str, edition: Edition) -> bytes:
         pdf.info["Version"] = pydyf.String(edition.version)
 
     return HTML(string=html).write_pdf(
+        stylesheets=[CSS(string=(TEMPLATES / "book-pdf.css").read_text(encoding="utf-8"))],
         pdf_identifier=f"ssd-briefing-book-{edition.version}".encode(),
         finisher=finish,
         uncompressed_pdf=False,
