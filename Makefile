@@ -8,7 +8,7 @@ export PYTHONPATH := scripts
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup browser check build serve test test-fast lint lock new-meeting new-source hooks
-.PHONY: print book
+.PHONY: print book schema
 
 # A fresh machine needs nothing but Python: the environment is made here.
 $(STAMP): requirements.txt
@@ -27,6 +27,10 @@ print:
 
 check: setup
 	$(BIN)/python -m archive check
+
+# The JSON Schema of each kind of record (schema/), regenerated from the models after a change to records.py.
+schema: setup
+	$(BIN)/python -m archive schema
 
 build: check print
 	$(BIN)/mkdocs build --strict

@@ -6,8 +6,10 @@ so the site could move to another generator by replacing these few lines.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -23,19 +25,37 @@ from archive.problems import ArchiveProblems
 
 _site = RenderedSite()
 log = logging.getLogger("mkdocs.hooks.archive")
+_serving = False
+_problems: str | None = None  # while serving: the problems of the data, shown above the last good pages
+
+
+def on_startup(command, dirty) -> None:
+    # Live reload must show an edit within seconds; printing the whole archive as a PDF takes longer
+    # and grows with it, so `mkdocs serve` leaves the PDF to `make build` and `make book`.
+    global _serving
+    _serving = command == "serve"
 
 
 def on_pre_build(config) -> None:
     # Runs before MkDocs cleans site/, so bad data leaves the last good site untouched.
-    global _site
+    global _site, _problems
     data = Path(config.config_file_path).parent / "data"
     try:
         archive = load_archive(data)
         _site = render_site(archive, config.site_url)
         config.extra["ssd_archive"] = _site.extra  # the version line on hand-written pages (overrides/main.html)
     except ArchiveProblems as problems:
-        raise PluginError(problems.report()) from None
-    missing = add_book(_site, archive, data, config.site_url)
+        if not (_serving and _site.pages):
+            raise PluginError(problems.report()) from None
+        # A failed build makes `mkdocs serve` hold every request until the data is fixed;
+        # it serves the last good pages instead, with the problems on top of each page.
+        _problems = problems.report()
+        print(f"ERROR   -  {_problems}\nServing the last good pages until the data is fixed.", file=sys.stderr)
+        config.extra["ssd_archive"] = _site.extra
+        return
+    _problems = None
+    make_pdf = not _serving and os.environ.get("SSD_BOOK_PDF") != "0"
+    missing = add_book(_site, archive, data, config.site_url, make_pdf=make_pdf)
     if missing and os.environ.get("CI") == "true":
         raise PluginError(f"The briefing book PDF could not be made: {missing}")
     if missing:
@@ -47,6 +67,18 @@ def on_pre_build(config) -> None:
             _site.fill_markers(page.read_text(encoding="utf-8"), page.relative_to(docs).as_posix())
     except ArchiveProblems as problems:
         raise PluginError(problems.report()) from None
+
+
+def on_post_page(output, page, config):
+    if not _problems:
+        return output
+    banner = (
+        '<div role="alert" style="padding:1em;background:#fff3cd;color:#000;border-bottom:3px solid #b00020">'
+        "<p><strong>The archive data has problems: these are the last good pages.</strong> "
+        "Fix the files named below and the site comes back by itself.</p>"
+        f'<pre style="white-space:pre-wrap">{html.escape(_problems)}</pre></div>'
+    )
+    return re.sub(r"<body[^>]*>", lambda body: body.group(0) + banner, output, count=1)
 
 
 def on_files(files, config):

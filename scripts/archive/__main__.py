@@ -9,7 +9,6 @@ from pathlib import Path
 from .curate import add_commands as add_curator_commands
 from .curate import run as run_curator_command
 from .load import load_archive
-from .pages import render_site
 from .problems import ArchiveProblems
 from .schema import write_schemas
 
@@ -32,7 +31,6 @@ def main(argv: list[str] | None = None) -> int:
         return run_curator_command(arguments)
     try:
         archive = load_archive(arguments.data)
-        site = render_site(archive)
     except ArchiveProblems as problems:
         print(problems.report(), file=sys.stderr)
         return 1
@@ -42,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(archive.sources)} sources, {len(archive.quotes)} quotes, all found in their sources."
         )
     else:
+        from .pages import render_site  # rendering is not part of the checks, which must stay quick
+
+        site = render_site(archive)
         for uri, content in {**site.pages, **site.downloads}.items():
             target = arguments.output / uri
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,87 @@
+"""`mkdocs serve` with a mistake in the data: the problems on top of the last good pages, and back when fixed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(log: Path, text: str, after: int, seconds: float = 120) -> int:
+    """Wait until the server's log shows the text past a position; return the position after it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = log.read_text(encoding="utf-8", errors="replace").find(text, after)
+        if found != -1:
+            return found + len(text)
+        time.sleep(0.2)
+    raise AssertionError(f"the server never logged {text!r}:\n{log.read_text(encoding='utf-8')[after:]}")
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.status == 200
+        return response.read().decode("utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    for name in ("docs", "overrides", "scripts", "data"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("mkdocs.yml", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path)
+    return tmp_path
+
+
+def test_serve_shows_the_problems_over_the_last_good_pages_and_recovers_when_fixed(project, tmp_path):
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--strict", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    page = f"http://127.0.0.1:{port}/meetings/first-plenary/"
+    meeting = project / "data" / "meetings" / "first-plenary.yaml"
+    good = meeting.read_text(encoding="utf-8")
+    try:
+        seen = _wait_for(log, "Serving on", 0)
+        assert "<h1>First plenary meeting" in _get(page)
+
+        meeting.write_text(good.replace("\nkind: plenary\n", "\nkind: plenery\n", 1), encoding="utf-8")
+        seen = _wait_for(log, "Serving the last good pages until the data is fixed.", seen)
+        seen = _wait_for(log, "Reloading browsers", seen)
+        shown = _get(page)
+        assert "The archive data has problems: these are the last good pages." in shown
+        assert "data/meetings/first-plenary.yaml:4:1: kind: &#x27;plenery&#x27;, which is not allowed here." in shown
+        assert "<h1>First plenary meeting" in shown
+        assert "data/meetings/first-plenary.yaml:4:1: kind: 'plenery'" in log.read_text(encoding="utf-8")
+        assert "Traceback" not in log.read_text(encoding="utf-8")
+
+        meeting.write_text(good, encoding="utf-8")
+        _wait_for(log, "Reloading browsers", seen)
+        shown = _get(page)
+        assert "The archive data has problems" not in shown
+        assert "<h1>First plenary meeting" in shown
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
