@@ -70,3 +70,7 @@ def test_case(path: Path, tmp_path: Path):
 
 def test_the_base_archive_of_the_cases_has_no_problem(tmp_path: Path):
     assert report(make_archive({}, tmp_path)) == "none"
+
+
+def test_the_real_archive_has_no_problem():
+    assert report(Path(__file__).parent.parent / "data") == "none"
