@@ -8,7 +8,7 @@ export PYTHONPATH := scripts
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup browser check build serve test test-fast lint lock new-meeting new-source hooks
-.PHONY: print book schema
+.PHONY: print book schema bench
 
 # A fresh machine needs nothing but Python: the environment is made here.
 $(STAMP): requirements.txt
@@ -41,6 +41,12 @@ book: check print
 
 serve: setup
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000 --livereload
+
+# Build times and memory (real archive, 100 and 1,000 synthetic meetings), page weight through Chromium,
+# Lighthouse and live reload, against the targets; rewrites docs/performance.md. About 25 minutes on 2 cores.
+bench: setup browser print
+	test -x node_modules/.bin/lighthouse || npm ci --no-audit --no-fund
+	$(BIN)/python -m bench
 
 test: setup browser print
 	$(BIN)/python -m pytest

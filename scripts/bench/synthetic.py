@@ -87,7 +87,7 @@ def generate(target: Path, meetings: int, seed: int = 7) -> Path:
         shutil.rmtree(target)
     for folder in ("meetings", "people", "sources", "references"):
         (data / folder).mkdir(parents=True)
-    _copy_project(target)
+    copy_project(target)
 
     people = _people(chance, max(3, meetings // 5))
     references = [f"reference-{number:04d}" for number in range(1, max(5, meetings // 10) + 1)]
@@ -128,7 +128,8 @@ def generate(target: Path, meetings: int, seed: int = 7) -> Path:
     return target
 
 
-def _copy_project(target: Path) -> None:
+def copy_project(target: Path) -> None:
+    """The configuration, hand-written pages and theme overrides of the real site, and its code by a link."""
     for name in PROJECT_FILES:
         shutil.copy2(ROOT / name, target / name)
     for name in PROJECT_FOLDERS:

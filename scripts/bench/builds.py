@@ -1,0 +1,145 @@
+"""Time and memory of (a) the archive's own work, (b) the whole site build and (c) a plain MkDocs build.
+
+Each step runs as a child process; its wall time is measured around it and its peak memory is the
+child's own maximum resident set size, as the kernel reports it to wait4().
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PYTHON = sys.executable
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_mb: float
+    runs: list[float]
+
+
+class StepFailed(Exception):
+    pass
+
+
+def run_measured(command: list[str], cwd: Path, pdf: bool = False) -> tuple[float, float]:
+    """Wall seconds and peak memory in MB of one child process; raises StepFailed with its output.
+
+    The briefing book's PDF is left out unless asked for: it prints every meeting and every source,
+    takes minutes and gigabytes from a hundred meetings on, and is measured on its own.
+    """
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT / "scripts")}
+    environment["SSD_BOOK_PDF"] = "1" if pdf else "0"
+    log = cwd / ".bench-step.log"
+    with log.open("wb") as output:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise StepFailed(f"{' '.join(command)} failed:\n{log.read_text(errors='replace')[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024  # ru_maxrss is in kilobytes on Linux
+
+
+def median_of(command: list[str], cwd: Path, runs: int, pdf: bool = False) -> Measured:
+    results = [run_measured(command, cwd, pdf) for _ in range(runs)]
+    times = [seconds for seconds, _ in results]
+    return Measured(statistics.median(times), max(peak for _, peak in results), [round(t, 3) for t in times])
+
+
+def archive_step(project: Path) -> list[str]:
+    """(a) load, check and render: what `python -m archive check` does."""
+    return [PYTHON, "-m", "archive", "--data", str(project / "data"), "check"]
+
+
+def site_step(project: Path, config: str, output: Path) -> list[str]:
+    """(b) or (c): a strict MkDocs build of the given configuration."""
+    return [PYTHON, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(project / config), "-d", str(output)]
+
+
+def prepare_baseline(project: Path) -> str:
+    """Write the same pages as plain Markdown beside the project, with a configuration without the hook.
+
+    The baseline keeps the site's theme, features, navigation and Markdown extensions: only the
+    archive's hook is gone, so (b)/(c) is the price of the archive's own work inside MkDocs.
+    """
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from archive.load import load_archive
+    from archive.pages import MARKER, render_site
+
+    site = render_site(load_archive(project / "data"))
+    docs = project / "baseline-docs"
+    if docs.exists():
+        shutil.rmtree(docs)
+    shutil.copytree(project / "docs", docs)
+    for path in docs.rglob("*.md"):
+        # Fragments made outside render_site (the briefing book) are left as comments: the baseline has no PDF.
+        text = MARKER.sub(lambda match: site.fragments.get(match.group(1), match.group(0)), path.read_text("utf-8"))
+        path.write_text(text, encoding="utf-8")
+    for uri, content in {**site.pages, **site.downloads}.items():
+        target = docs / uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    lines: list[str] = []
+    skipping = False
+    for line in (project / "mkdocs.yml").read_text(encoding="utf-8").splitlines():
+        if line.startswith("hooks:"):
+            skipping = True
+            continue
+        if skipping and line.startswith((" ", "-")):
+            continue
+        skipping = False
+        lines.append("docs_dir: baseline-docs" if line.startswith("docs_dir:") else line)
+    # What the hook would give the templates, given as plain configuration instead.
+    extra = getattr(site, "extra", None)
+    if extra and not any(line.startswith("extra:") for line in lines):
+        lines.append("extra:")
+        lines.append(f"  ssd_archive: {json.dumps(extra)}")
+    (project / "mkdocs-baseline.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "mkdocs-baseline.yml"
+
+
+def real_project(target: Path) -> Path:
+    """A scratch copy of the real archive, so the benchmark never writes into the work tree."""
+    from bench.synthetic import copy_project
+
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    copy_project(target)
+    shutil.copytree(ROOT / "data", target / "data")
+    return target
+
+
+def measure_project(project: Path, runs: int, scratch: Path, pdf: bool = False) -> dict:
+    """(a), (b) and (c) for one project folder, each the median of `runs` runs; with pdf, (b) with the PDF too."""
+    baseline = prepare_baseline(project)
+    archive = median_of(archive_step(project), project, runs)
+    whole = median_of(site_step(project, "mkdocs.yml", scratch / "site"), project, runs)
+    plain = median_of(site_step(project, baseline, scratch / "baseline-site"), project, runs)
+    with_pdf = (
+        median_of(site_step(project, "mkdocs.yml", scratch / "pdf-site"), project, runs, pdf=True) if pdf else None
+    )
+    return {
+        "archive": asdict(archive),
+        "build": asdict(whole),
+        "baseline": asdict(plain),
+        "build_with_pdf": asdict(with_pdf) if with_pdf else None,
+        "archive_share": archive.seconds / whole.seconds,
+        "build_over_baseline": whole.seconds / plain.seconds,
+        "pages": sum(1 for _ in (scratch / "site").rglob("*.html")),
+        "site_mb": sum(path.stat().st_size for path in (scratch / "site").rglob("*") if path.is_file()) / 2**20,
+    }
