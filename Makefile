@@ -8,7 +8,7 @@ export PYTHONPATH := scripts
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup browser check build serve test test-fast lint lock new-meeting new-source hooks
-.PHONY: print book schema bench
+.PHONY: print book schema bench gates
 
 # A fresh machine needs nothing but Python: the environment is made here.
 $(STAMP): requirements.txt
@@ -20,6 +20,10 @@ setup: $(STAMP)
 
 browser:
 	scripts/install-browser
+
+# The quality gates' tools: the Nu HTML Checker (npm vnu-jar, pinned) run by Java 17.
+gates:
+	scripts/install-gates
 
 # Pango and the fonts WeasyPrint needs for the briefing book PDF; without root the site is built without the PDF.
 print:
@@ -48,11 +52,11 @@ bench: setup browser print
 	test -x node_modules/.bin/lighthouse || npm ci --no-audit --no-fund
 	$(BIN)/python -m bench
 
-test: setup browser print
+test: setup browser print gates
 	$(BIN)/python -m pytest
 
 test-fast: setup print
-	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m "not browser and not gate"
 
 # Curators: start a meeting record (asks for what ARGS does not give), or store a source text.
 new-meeting: setup
