@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from archive.book import add_book
 from archive.load import load_archive
-from archive.pages import RenderedSite, render_site
+from archive.pages import COMPILED_TEMPLATES, RenderedSite, render_site
 from archive.problems import ArchiveProblems
 
 _site = RenderedSite()
@@ -87,6 +87,12 @@ def on_post_page(output, page, config):
         f'<pre style="white-space:pre-wrap">{html.escape(_problems)}</pre></div>'
     )
     return re.sub(r"<body[^>]*>", lambda body: body.group(0) + banner, output, count=1)
+
+
+def on_env(env, config, files):
+    # The theme's templates too are compiled once per process, not once per rebuild under `mkdocs serve`.
+    env.bytecode_cache = COMPILED_TEMPLATES
+    return env
 
 
 def on_files(files, config):

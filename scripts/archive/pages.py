@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .citation import Citations
@@ -27,6 +27,28 @@ MARKER = re.compile(r"<!--\s*archive:([a-z-]+)\s*-->")
 PARTY_COLUMNS = ("united-states", "russia", "joint", "united-nations", "press")
 # mkdocs.yml's default site_url, for the `render` command; the MkDocs hook passes the real one.
 LOCAL_SITE_URL = "http://127.0.0.1:8000/"
+
+
+class CompiledTemplates(BytecodeCache):
+    """Compiled templates kept in memory for the life of the process.
+
+    Each build makes new Jinja environments, which would parse and compile every template again:
+    under `mkdocs serve` that is most of a rebuild. Jinja checks each template's source against
+    the checksum stored with its code, so an edited template is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self._compiled:
+            bucket.bytecode_from_string(self._compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
 
 
 @dataclass
@@ -105,6 +127,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=COMPILED_TEMPLATES,
         )
         self.env.globals.update(
             archive=archive,

@@ -12,7 +12,7 @@ import bisect
 import difflib
 import re
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote as percent_encode
 
 # What matching treats as the same; published on the "About this archive" page.
@@ -33,7 +33,11 @@ class Paragraph:
     number: int  # as shown to readers, counting from 1
     start: int  # offsets in the stored text, in code points
     end: int
-    text: str
+    stored: str = field(repr=False, compare=False)  # the whole stored text, shared: no copy per paragraph
+
+    @property
+    def text(self) -> str:
+        return self.stored[self.start : self.end]
 
 
 @dataclass(frozen=True)
@@ -106,9 +110,7 @@ def split_paragraphs(text: str) -> list[Paragraph]:
         stripped_start = position + (len(body) - len(body.lstrip()))
         stripped_end = position + len(body.rstrip())
         if stripped_end > stripped_start:
-            paragraphs.append(
-                Paragraph(len(paragraphs) + 1, stripped_start, stripped_end, text[stripped_start:stripped_end])
-            )
+            paragraphs.append(Paragraph(len(paragraphs) + 1, stripped_start, stripped_end, text))
         if piece:
             position = piece.end()
     return paragraphs

@@ -58,8 +58,8 @@ def median_of(command: list[str], cwd: Path, runs: int, pdf: bool = False) -> Me
 
 
 def archive_step(project: Path) -> list[str]:
-    """(a) load, check and render: what `python -m archive check` does."""
-    return [PYTHON, "-m", "archive", "--data", str(project / "data"), "check"]
+    """(a) load, check and render, as the hook does before MkDocs starts its own work."""
+    return [PYTHON, "-m", "bench.archive_work", str(project / "data")]
 
 
 def site_step(project: Path, config: str, output: Path) -> list[str]:
