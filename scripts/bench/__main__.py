@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="real,100,1000", help="comma-separated: real and/or meeting counts")
     parser.add_argument("--runs", type=int, default=5, help="runs per build measurement (3 at 1,000 meetings)")
     parser.add_argument("--lighthouse-runs", type=int, default=3)
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: builds,wire,lighthouse,serve")
+    parser.add_argument("--skip", default="", help="comma-separated parts to skip: builds,quotes,wire,lighthouse,serve")
+    parser.add_argument("--merge", action="store_true", help="keep what bench-results.json has and this run skips")
     arguments = parser.parse_args(argv)
     skip = set(filter(None, arguments.skip.split(",")))
     started = time.monotonic()
@@ -86,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
                 results["builds"][size] = builds.measure_project(
                     project, runs, scratch / f"{size}-out", pdf=size == "real"
                 )
+        if "quotes" not in skip:
+            print("Timing quote checking alone...", flush=True)
+            results["quotes"] = {size: builds.quote_check(project) for size, project in projects.items()}
         real = projects.get("real") or builds.real_project(scratch / "real")
         site = scratch / "real-site"
         if not {"wire", "lighthouse"} <= skip:
@@ -95,6 +99,14 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     results["seconds"] = round(time.monotonic() - started)
+    if arguments.merge and RESULTS.exists():
+        earlier = json.loads(RESULTS.read_text(encoding="utf-8"))
+        for part, found in earlier.items():
+            if part not in results:
+                results[part] = found
+            elif isinstance(found, dict) and part in ("builds", "quotes"):
+                results[part] = {**found, **results[part]}
+        results["seconds"] = earlier.get("seconds", 0) + results["seconds"]
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     summary = report(results)
     print(summary)
@@ -180,6 +192,8 @@ def report(results: dict) -> str:
                     f"{pdf['seconds']:.2f} s, peak {pdf['peak_mb']:.0f} MB."
                 )
         lines += _targets(builds_found)
+    if "quotes" in results:
+        lines += _quote_lines(results["quotes"])
     if "wire" in results:
         lines += ["", "| page, first visit | requests | gzip-compressed bytes | search index fetched on load |"]
         lines += ["| --- | ---: | ---: | --- |"]
@@ -218,6 +232,28 @@ def report(results: dict) -> str:
             f"{_mark(worst, TARGETS['serve_seconds'])}."
         )
     return "\n".join(lines)
+
+
+def _quote_lines(found: dict) -> list[str]:
+    lines = [
+        "",
+        "| quote checking alone | characters of stored text | quotes | seconds | µs per 1,000 characters |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for size, quotes in found.items():
+        name = "real archive" if size == "real" else f"{int(size):,} synthetic meetings"
+        lines.append(
+            f"| {name} | {quotes['characters']:,} | {quotes['quotes']:,} | {quotes['seconds']:.3f} "
+            f"| {quotes['microseconds_per_1000_characters']:.0f} |"
+        )
+    if "100" in found and "1000" in found:
+        text = found["1000"]["characters"] / found["100"]["characters"]
+        time_ratio = found["1000"]["seconds"] / found["100"]["seconds"]
+        lines.append(
+            f"\nFrom 100 to 1,000 meetings the stored text grows {text:.1f}× and quote checking {time_ratio:.1f}×: "
+            "linear in the size of the text when the two agree (each is the best of three runs)."
+        )
+    return lines
 
 
 def _targets(found: dict) -> list[str]:

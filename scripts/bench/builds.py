@@ -124,6 +124,16 @@ def real_project(target: Path) -> Path:
     return target
 
 
+def quote_check(project: Path) -> dict:
+    """Quote checking alone, in a child process: see bench.quote_check."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT / "scripts")}
+    command = [PYTHON, "-m", "bench.quote_check", str(project / "data")]
+    result = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise StepFailed(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout)
+
+
 def measure_project(project: Path, runs: int, scratch: Path, pdf: bool = False) -> dict:
     """(a), (b) and (c) for one project folder, each the median of `runs` runs; with pdf, (b) with the PDF too."""
     baseline = prepare_baseline(project)
