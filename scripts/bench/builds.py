@@ -1,7 +1,7 @@
 """Time and memory of (a) the archive's own work, (b) the whole site build and (c) a plain MkDocs build.
 
-Each step runs as a child process; its wall time is measured around it and its peak memory is the
-child's own maximum resident set size, as the kernel reports it to wait4().
+Each step runs as a child process of a small launcher; its wall time is measured around it and its
+peak memory is the child's own maximum resident set size, as the kernel reports it to wait4().
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -31,6 +30,21 @@ class StepFailed(Exception):
     pass
 
 
+# A small Python that starts the measured command and reports its wall time and peak memory. The peak
+# memory the kernel reports is a high-water mark that survives fork and exec, so the command must be
+# started from a process this small, never from the benchmark itself, which holds whole archives.
+LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+child = os.fork()
+if child == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(child, 0)
+with open(sys.argv[1], "w") as report:
+    report.write(f"{time.perf_counter() - start} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
 def run_measured(command: list[str], cwd: Path, pdf: bool = False) -> tuple[float, float]:
     """Wall seconds and peak memory in MB of one child process; raises StepFailed with its output.
 
@@ -39,16 +53,20 @@ def run_measured(command: list[str], cwd: Path, pdf: bool = False) -> tuple[floa
     """
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT / "scripts")}
     environment["SSD_BOOK_PDF"] = "1" if pdf else "0"
-    log = cwd / ".bench-step.log"
+    log, measured = cwd / ".bench-step.log", cwd / ".bench-step.measured"
     with log.open("wb") as output:
-        start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=output, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
+        subprocess.run(
+            [PYTHON, "-I", "-S", "-c", LAUNCHER, str(measured), *command],
+            cwd=cwd,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    seconds, peak_kb, returncode = measured.read_text().split()
+    if int(returncode) != 0:
         raise StepFailed(f"{' '.join(command)} failed:\n{log.read_text(errors='replace')[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024  # ru_maxrss is in kilobytes on Linux
+    return float(seconds), int(peak_kb) / 1024  # ru_maxrss is in kilobytes on Linux
 
 
 def median_of(command: list[str], cwd: Path, runs: int, pdf: bool = False) -> Measured:
