@@ -99,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     results["seconds"] = round(time.monotonic() - started)
+    results["machine"]["load_average_at_end"] = os.getloadavg()[0]
     if arguments.merge and RESULTS.exists():
         earlier = json.loads(RESULTS.read_text(encoding="utf-8"))
         for part, found in earlier.items():
@@ -157,7 +158,9 @@ def report(results: dict) -> str:
     m = results["machine"]
     lines.append(
         f"Measured on {results['date'][:10]}: {m['cpu']}, {m['cores']} cores, {m['memory']} memory, "
-        f"{m['system']}, Python {m['python']} (load average {m['load_average_at_start']:.1f} at the start). "
+        f"{m['system']}, Python {m['python']} (load average {m['load_average_at_start']:.1f} at the start"
+        + (f", {m['load_average_at_end']:.1f} at the end" if "load_average_at_end" in m else "")
+        + "). "
         f"The whole benchmark took {results['seconds'] // 60} min {results['seconds'] % 60} s."
     )
     builds_found = results.get("builds", {})
