@@ -26,14 +26,6 @@ from archive.problems import ArchiveProblems
 _site = RenderedSite()
 log = logging.getLogger("mkdocs.hooks.archive")
 _serving = False
-
-
-def on_startup(command, dirty) -> None:
-    # Live reload must show an edit within seconds; printing the whole archive as a PDF takes longer
-    # and grows with it, so `mkdocs serve` leaves the PDF to `make build` and `make book`.
-    global _serving
-    _serving = command == "serve"
-_serving = False
 _problems: str | None = None  # while serving: the problems of the data, shown above the last good pages
 
 
