@@ -11,6 +11,8 @@ from pathlib import Path
 import icalendar
 import pytest
 from archive.exports import ANNOTATION_CONTEXT, text_context
+from archive.load import load_archive
+from archive.pages import render_site
 from conftest import ROOT, build_site
 from pyld import jsonld
 from pyld.documentloader.frozen import FrozenDocumentLoader
@@ -198,3 +200,14 @@ def test_the_site_address_set_at_build_time_names_every_data_file(tmp_path):
         f"https://example.org/ssd/meetings/{meeting_id}/"
         for meeting_id in ("geneva-summit", "first-plenary", "second-plenary")
     }
+
+
+def test_the_data_files_are_dated_by_the_changelog_not_by_the_clock(data_copy, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    changelog = data_copy / "changes.yaml"
+    changelog.write_text(changelog.read_text(encoding="utf-8").replace("date: 2026-11-22", "date: 2025-01-02"), "utf-8")
+    archive = load_archive(data_copy)
+    site = render_site(archive)
+    event = icalendar.Calendar.from_ical(site.downloads["data/meetings.ics"]).walk("VEVENT")[0]
+    assert event["DTSTAMP"].dt == datetime.datetime(2025, 1, 2, tzinfo=datetime.UTC)
+    assert "Version of 2 January 2025." in site.fragments["data-citation"]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from . import exports
 from .load import Archive, load_archive
 from .pages import RenderedSite, Renderer, meeting_uri, page_url
 from .problems import ArchiveProblems
@@ -49,12 +50,9 @@ def data_date(archive: Archive, data_dir: Path) -> datetime.datetime | None:
 
     Never the clock, so that the same data gives the same book; None when nothing tells.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
-    if archive.changes is not None:
-        newest = max(change.date for change in archive.changes.changes)
-        return datetime.datetime(newest.year, newest.month, newest.day, tzinfo=datetime.UTC)
+    dated = exports.data_date(archive)
+    if dated is not None:
+        return dated
     try:
         result = subprocess.run(
             ["git", "log", "-1", "--format=%ct", "--", "."], cwd=data_dir, capture_output=True, text=True, check=False

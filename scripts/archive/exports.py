@@ -337,7 +337,7 @@ EVENT_STATUS = {"held": "CONFIRMED", "agreed": "TENTATIVE", "planned-not-held": 
 
 def calendar(archive: Archive, base: str) -> bytes:
     """The meetings whose day the records give, as all-day events: the sources give no times."""
-    stamp = build_time()
+    stamp = build_time(archive)
     ical = icalendar.Calendar()
     ical.add("prodid", "-//Strategic Stability Dialogue Archive//meetings//EN")
     ical.add("version", "2.0")
@@ -377,13 +377,21 @@ def _event_description(archive: Archive, meeting: Meeting, address: str) -> str:
     return "\n".join(lines)
 
 
-def build_time() -> datetime.datetime:
-    """When the files were made: SOURCE_DATE_EPOCH when set (as MkDocs reads it), else today at midnight UTC.
+def data_date(archive: Archive) -> datetime.datetime | None:
+    """The data's own date: SOURCE_DATE_EPOCH when set (as MkDocs reads it), else the newest changelog entry.
 
-    A day, not a second, so that two builds on one day give the same bytes.
+    Never the clock, so that the same data gives the same files on any day; None when nothing tells.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
         return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+    if archive.changes is not None:
+        newest = archive.changes.latest
+        return datetime.datetime(newest.year, newest.month, newest.day, tzinfo=datetime.UTC)
+    return None
+
+
+def build_time(archive: Archive) -> datetime.datetime:
+    """The data's date, or today at midnight UTC for an archive without a changelog."""
     today = datetime.datetime.now(tz=datetime.UTC).date()
-    return datetime.datetime(today.year, today.month, today.day, tzinfo=datetime.UTC)
+    return data_date(archive) or datetime.datetime(today.year, today.month, today.day, tzinfo=datetime.UTC)

@@ -456,6 +456,6 @@ def render_site(archive: Archive, site_url: str = LOCAL_SITE_URL) -> RenderedSit
     site.downloads.update({download.path: download.content for download in downloads})
     site.fragments["data-downloads"] = renderer.fragment("_downloads.html.j2", "data.md", downloads=downloads)
     site.fragments["data-citation"] = renderer.fragment(
-        "_dataset_citation.html.j2", "data.md", version=build_time(), licence=LICENCE, address=f"{site_url}data/"
+        "_dataset_citation.html.j2", "data.md", version=build_time(archive), licence=LICENCE, address=f"{site_url}data/"
     )
     return site
