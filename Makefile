@@ -49,7 +49,7 @@ serve: setup
 # Build times and memory (real archive, 100 and 1,000 synthetic meetings), page weight through Chromium,
 # Lighthouse and live reload, against the targets; rewrites docs/performance.md. About 25 minutes on 2 cores.
 bench: setup browser print
-	test -x node_modules/.bin/lighthouse || npm ci --no-audit --no-fund
+	test -x node_modules/.bin/lighthouse || npm ci --ignore-scripts --no-audit --no-fund
 	$(BIN)/python -m bench
 
 test: setup browser print gates
