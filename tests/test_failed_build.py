@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build_site
+from conftest import ROOT, build_site, copy_project, replace_once
 
 
 def _snapshot(site: Path) -> dict[str, tuple[bytes, int]]:
@@ -20,20 +20,10 @@ def _snapshot(site: Path) -> dict[str, tuple[bytes, int]]:
     }
 
 
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project with a good site built into its site/."""
-    project = tmp_path_factory.mktemp("project")
-    for name in ("docs", "overrides", "scripts", "data"):
-        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("mkdocs.yml", "pyproject.toml"):
-        shutil.copy(ROOT / name, project)
+    project = copy_project(tmp_path_factory.mktemp("project"))
     result = build_site(project / "site", config=project / "mkdocs.yml")
     assert result.returncode == 0, result.stderr
     return project
@@ -43,7 +33,7 @@ def test_bad_data_stops_the_build_with_the_problems_and_leaves_the_site_untouche
     before = _snapshot(project / "site")
     meeting = project / "data" / "meetings" / "first-plenary.yaml"
     kept = meeting.read_bytes()
-    _replace(meeting, "\nkind: plenary\n", "\nkind: plenery\n")
+    replace_once(meeting, "\nkind: plenary\n", "\nkind: plenery\n")
     try:
         result = build_site(project / "site", config=project / "mkdocs.yml")
     finally:
@@ -77,7 +67,7 @@ def test_an_unknown_marker_stops_the_build_before_the_site_is_touched(project):
 def test_make_check_lists_the_problems_on_stderr_and_exits_non_zero(project, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(project / "data", data)
-    _replace(data / "people" / "sergey-ryabkov.yaml", "\nparty: russia\n", "\nparty: Russia\nspeeker: x\n")
+    replace_once(data / "people" / "sergey-ryabkov.yaml", "\nparty: russia\n", "\nparty: Russia\nspeeker: x\n")
     result = subprocess.run(
         [sys.executable, "-m", "archive", "--data", str(data), "check"],
         cwd=tmp_path,

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from archive.load import load_archive
 from archive.problems import ArchiveProblems
+from conftest import replace_once
 
 BRIEF_MEETINGS = {
     "geneva-summit": "held",
@@ -53,14 +54,8 @@ def test_the_anonymous_official_stays_anonymous(archive):
     assert official.name == "A senior State Department official (not named)"
 
 
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def test_a_quote_not_found_names_file_line_quote_and_closest_passage(data_copy):
-    _replace(data_copy / "meetings" / "second-plenary.yaml", "This is slow progress.", "This is a slow progress.")
+    replace_once(data_copy / "meetings" / "second-plenary.yaml", "This is slow progress.", "This is a slow progress.")
     with pytest.raises(ArchiveProblems) as raised:
         load_archive(data_copy)
     assert raised.value.report() == (
@@ -76,7 +71,7 @@ def test_a_quote_not_found_names_file_line_quote_and_closest_passage(data_copy):
 
 
 def test_a_quote_found_twice_must_name_its_paragraph(data_copy):
-    _replace(
+    replace_once(
         data_copy / "meetings" / "first-plenary.yaml",
         "text: The delegations also discussed the creation of strategic stability working groups.",
         "text: Ryabkov",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -13,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import copy_project
 
 
 def _free_port() -> int:
@@ -41,11 +40,7 @@ def _get(url: str) -> str:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    for name in ("docs", "overrides", "scripts", "data"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("mkdocs.yml", "pyproject.toml"):
-        shutil.copy(ROOT / name, tmp_path)
-    return tmp_path
+    return copy_project(tmp_path)
 
 
 def test_serve_shows_the_problems_over_the_last_good_pages_and_recovers_when_fixed(project, tmp_path):

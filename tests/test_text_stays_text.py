@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT, build_site
+from conftest import build_site, copy_project
 
 # One line: it also goes into a stored text, so that quotes and spellings can carry it.
 INLINE = (
@@ -42,11 +41,7 @@ def _with_markup(node, key=None, parent=None):
 @pytest.fixture(scope="module")
 def marked_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site built from a copy of the data with markup in every text field, and a stored text that holds it."""
-    project = tmp_path_factory.mktemp("project")
-    for name in ("docs", "overrides", "scripts", "data"):
-        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("mkdocs.yml", "pyproject.toml"):
-        shutil.copy(ROOT / name, project)
+    project = copy_project(tmp_path_factory.mktemp("project"))
     data = project / "data"
     for path in [*data.glob("*.yaml"), *data.glob("*/*.yaml")]:
         record = yaml.safe_load(path.read_text(encoding="utf-8"))
