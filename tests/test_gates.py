@@ -144,12 +144,14 @@ def test_every_page_passes_axe_in_both_colour_schemes(browser, site, site_url, s
 
 # Visible things a reader can click or type into, each numbered, so that two identical links (the same heading in two
 # tables of contents) stay two controls. Labels count when they switch an option (the colour scheme's radio buttons);
-# the theme's labels for its hidden toggles (drawer, search, table of contents) are titles or icons beside a field
-# at desktop width, not controls of their own.
+# the theme's labels for hidden toggles are titles or icons beside a field, or (the phone's menu and search) stand
+# hidden behind real buttons (assets/keyboard.js). The links of a closed phone drawer are inert (off-screen): the
+# menu button, itself a control, opens them.
 CONTROLS = """() => Object.fromEntries(
   [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex], label[for]')]
   .map((e, i) => { e.dataset.gate = i; return e; })
   .filter(e => !(e.tagName === 'LABEL' && document.getElementById(e.htmlFor)?.type !== 'radio'))
+  .filter(e => !e.closest('[inert]'))
   .filter(e => e.checkVisibility({opacityProperty: true, visibilityProperty: true})
           && e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().height > 0)
   .map(e => [e.dataset.gate, e.outerHTML.slice(0, 100)]))"""
@@ -179,8 +181,9 @@ RING = """() => {
 }"""
 
 
-def test_every_control_is_reachable_by_keyboard_with_focus_visible(browser, site, site_url):
-    context = browser.new_context(viewport=DESKTOP)
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_every_control_is_reachable_by_keyboard_with_focus_visible(browser, site, site_url, viewport):
+    context = browser.new_context(viewport=viewport)
     problems = {}
     for path in one_page_of_each_kind(site):
         page = context.new_page()
@@ -198,7 +201,9 @@ def test_every_control_is_reachable_by_keyboard_with_focus_visible(browser, site
                 break  # out of the page, or round to the start
             reached.update(focused["controls"])
             if not page.evaluate(RING):
-                unseen.append(focused["html"])
+                page.wait_for_timeout(200)  # on a phone the theme shows search a moment after its field takes focus
+                if not page.evaluate(RING):
+                    unseen.append(focused["html"])
         missing = [html for number, html in controls.items() if number not in reached]
         if missing or unseen:
             problems[path] = {"not reachable by Tab": missing, "focus not visible": unseen}
@@ -214,7 +219,8 @@ OVERFLOWING = """() => {
       const style = getComputedStyle(a);
       if (['auto', 'scroll'].includes(style.overflowX) || style.position === 'fixed') return true; } return false; };
   return [...document.body.querySelectorAll('*')]
-    .filter(e => e.checkVisibility({opacityProperty: true, visibilityProperty: true}) && e.getClientRects().length)
+    .filter(e => !e.closest('[inert]'))
+  .filter(e => e.checkVisibility({opacityProperty: true, visibilityProperty: true}) && e.getClientRects().length)
     .filter(e => getComputedStyle(e).position !== 'fixed' && !exempt(e))
     .filter(e => e.getBoundingClientRect().width > innerWidth + 0.5
                  || e.getBoundingClientRect().right > innerWidth + 0.5)
@@ -265,3 +271,42 @@ def test_screenshots_of_the_main_pages(browser, site, site_url, viewport, scheme
         page.close()
     context.close()
     assert all(target.stat().st_size > 10_000 for target in made), json.dumps([str(t) for t in made])
+
+
+def test_the_phone_menu_and_search_open_from_the_keyboard(browser, site_url):
+    page = browser.new_page(viewport=PHONE)
+    page.goto(site_url + "meetings/first-plenary/")
+    for toggle, name in (("__drawer", "Navigation menu"), ("__search", "Search")):
+        button = page.get_by_role("button", name=name, exact=True)
+        assert button.is_visible(), f"no visible {name} button on a phone"
+        for key in ("Enter", " "):
+            button.focus()
+            page.keyboard.press(key)
+            assert page.locator(f"#{toggle}").is_checked(), f"{key!r} on the {name} button did not open it"
+            if toggle == "__drawer":
+                assert not page.locator(".md-sidebar--primary").evaluate("s => s.inert"), "open drawer stays inert"
+            page.locator(f"#{toggle}").evaluate("toggle => toggle.click()")  # close it again, as the theme does
+    page.close()
+    desktop = browser.new_page(viewport=DESKTOP)
+    desktop.goto(site_url + "meetings/first-plenary/")
+    assert not desktop.locator("button.ssd-header-toggle").first.is_visible(), "phone buttons show on a desktop"
+    desktop.close()
+
+
+def test_one_page_of_each_kind_passes_axe_on_a_phone(browser, site, site_url):
+    """At phone width the header shows its menu and search buttons, which the desktop runs never see."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = browser.new_page(viewport=PHONE)
+    violations = {}
+    for path in one_page_of_each_kind(site):
+        page.goto(site_url + path)
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        found = [
+            f"{rule['id']}: {[node['target'] for node in rule['nodes']][:5]}" for rule in results.response["violations"]
+        ]
+        if found:
+            violations[path] = found
+    page.close()
+    assert not violations, report(violations)
