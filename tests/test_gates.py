@@ -117,6 +117,15 @@ def test_the_load_check_catches_a_page_that_reaches_out(context, tmp_path):
     assert "console error: boom" in problems
 
 
+def axe_violations(axe, page) -> list[str]:
+    """axe's WCAG 2.1 A/AA and best-practice violations on the page, one line a rule."""
+    results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    return [
+        f"{rule['id']}: {rule['help']} at {[node['target'] for node in rule['nodes']][:5]}"
+        for rule in results.response["violations"]
+    ]
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_passes_axe_in_both_colour_schemes(browser, site, site_url, scheme):
     from axe_playwright_python.sync_playwright import Axe
@@ -130,11 +139,7 @@ def test_every_page_passes_axe_in_both_colour_schemes(browser, site, site_url, s
         if path == "":
             # The theme follows the emulated preference: the dark run really sees the dark palette.
             assert page.evaluate("document.body.dataset.mdColorScheme") == {"light": "default", "dark": "slate"}[scheme]
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-        found = [
-            f"{rule['id']}: {rule['help']} at {[node['target'] for node in rule['nodes']][:5]}"
-            for rule in results.response["violations"]
-        ]
+        found = axe_violations(axe, page)
         if found:
             violations[path] = found
         page.close()
@@ -302,10 +307,7 @@ def test_one_page_of_each_kind_passes_axe_on_a_phone(browser, site, site_url):
     violations = {}
     for path in one_page_of_each_kind(site):
         page.goto(site_url + path)
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-        found = [
-            f"{rule['id']}: {[node['target'] for node in rule['nodes']][:5]}" for rule in results.response["violations"]
-        ]
+        found = axe_violations(axe, page)
         if found:
             violations[path] = found
     page.close()
