@@ -129,16 +129,12 @@ def dataset(archive: Archive, base: str) -> dict:
             {
                 "id": source_id,
                 **source.model_dump(mode="json"),
-                "stored_text": base + stored_text_path(archive, source_id),
-                "address": f"{base}sources/{source_id}/",
+                **source_addresses(archive, base, source_id),
             }
             for source_id, source in archive.sources.items()
         ],
         "quotes": [quote_row(archive, base, quote_id, lists=True) for quote_id in quote_ids(archive)],
-        "references": [
-            {"id": reference_id, **reference.model_dump(mode="json")}
-            for reference_id, reference in archive.references.items()
-        ],
+        "references": reference_rows(archive),
     }
 
 
@@ -168,6 +164,19 @@ def quote_row(archive: Archive, base: str, quote_id: str, *, lists: bool) -> dic
         "sic": list(quote.sic) if lists else TEXT_SEPARATOR.join(quote.sic),
         "address": meeting_url(base, archive.quote_meeting[quote_id], quote_id),
     }
+
+
+def reference_rows(archive: Archive) -> list[dict]:
+    """The outside references, one row each, the same in the JSON and the CSV."""
+    return [
+        {"id": reference_id, **reference.model_dump(mode="json")}
+        for reference_id, reference in archive.references.items()
+    ]
+
+
+def source_addresses(archive: Archive, base: str, source_id: str) -> dict[str, str]:
+    """Where a source's stored text and its page are published."""
+    return {"stored_text": base + stored_text_path(archive, source_id), "address": f"{base}sources/{source_id}/"}
 
 
 def stored_text_path(archive: Archive, source_id: str) -> str:
@@ -212,16 +221,12 @@ def tables(archive: Archive, base: str) -> dict[str, list[dict]]:
                 "id": source_id,
                 **source.model_dump(mode="json", exclude={"paragraphs"}),
                 "paragraphs": ID_SEPARATOR.join(paragraph.id for paragraph in source.paragraphs),
-                "stored_text": base + stored_text_path(archive, source_id),
-                "address": f"{base}sources/{source_id}/",
+                **source_addresses(archive, base, source_id),
             }
             for source_id, source in archive.sources.items()
         ],
         "quotes": [quote_row(archive, base, quote_id, lists=False) for quote_id in quote_ids(archive)],
-        "references": [
-            {"id": reference_id, **reference.model_dump(mode="json")}
-            for reference_id, reference in archive.references.items()
-        ],
+        "references": reference_rows(archive),
     }
 
 
