@@ -6,11 +6,14 @@ so the site could move to another generator by replacing these few lines.
 
 from __future__ import annotations
 
+import atexit
 import html
 import logging
 import os
 import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -19,7 +22,7 @@ from mkdocs.structure.files import File
 sys.path.insert(0, str(Path(__file__).parent))
 
 from archive.book import add_book
-from archive.load import load_archive
+from archive.load import loaded_for_build
 from archive.pages import COMPILED_TEMPLATES, RenderedSite, render_site
 from archive.problems import ArchiveProblems
 
@@ -39,13 +42,18 @@ def on_startup(command, dirty) -> None:
 def on_pre_build(config) -> None:
     # Runs before MkDocs cleans site/, so bad data leaves the last good site untouched.
     global _site, _problems
-    data = Path(config.config_file_path).parent / "data"
+    project = Path(config.config_file_path).parent
+    data = project / "data"
+    folder = _pages_folder(project)
     try:
-        archive = load_archive(data)
-        _site = render_site(archive, config.site_url)
-        config.extra["ssd_archive"] = _site.extra  # the version line on hand-written pages (overrides/main.html)
+        with loaded_for_build(data) as archive:
+            site = render_site(archive, config.site_url, folder)
+            config.extra["ssd_archive"] = site.extra  # the version line on hand-written pages (overrides/main.html)
+            make_pdf = not _serving and os.environ.get("SSD_BOOK_PDF") != "0"
+            missing = add_book(site, archive, data, config.site_url, make_pdf=make_pdf)
     except ArchiveProblems as problems:
-        if not (_serving and _site.pages):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not (_serving and _site.uris()):
             raise PluginError(problems.report()) from None
         # A failed build makes `mkdocs serve` hold every request until the data is fixed;
         # it serves the last good pages instead, with the problems on top of each page.
@@ -53,9 +61,11 @@ def on_pre_build(config) -> None:
         print(f"ERROR   -  {_problems}\nServing the last good pages until the data is fixed.", file=sys.stderr)
         config.extra["ssd_archive"] = _site.extra
         return
-    _problems = None
-    make_pdf = not _serving and os.environ.get("SSD_BOOK_PDF") != "0"
-    missing = add_book(_site, archive, data, config.site_url, make_pdf=make_pdf)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _remove_pages()
+    _site, _problems = site, None
     if missing and os.environ.get("CI") == "true":
         raise PluginError(f"The briefing book PDF could not be made: {missing}")
     if missing:
@@ -69,7 +79,54 @@ def on_pre_build(config) -> None:
         raise PluginError(problems.report()) from None
 
 
+def _pages_folder(project: Path) -> Path:
+    """A new folder for this build's pages, in the project's .cache/, not in a temporary folder kept in memory.
+
+    The pages are written there one by one as they are rendered, and MkDocs reads them from there as it
+    reads docs/: a large archive never holds every page in memory at once. Folders left by a process that
+    was killed before it could remove its own are removed here.
+    """
+    cache = project / ".cache" / "ssd-pages"
+    cache.mkdir(parents=True, exist_ok=True)
+    for left in cache.iterdir():
+        owner = left.name.split("-", 1)[0]
+        if owner.isdigit() and not _running(int(owner)):
+            shutil.rmtree(left, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=cache))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_pages() -> None:
+    if _site.folder is not None:
+        shutil.rmtree(_site.folder, ignore_errors=True)
+
+
+atexit.register(_remove_pages)
+
+
+def on_shutdown() -> None:
+    _remove_pages()
+
+
+def on_page_content(html, page, config, files):
+    # MkDocs keeps every page's Markdown and HTML until the last page is written. Neither is read again once
+    # the page is converted, or once it is written (the title comes from the front matter or the render),
+    # so they are let go: at a thousand meetings that is half the memory of the build.
+    page.markdown = ""
+    return html
+
+
 def on_post_page(output, page, config):
+    page.content = None
     if not _problems:
         return output
     banner = (
@@ -90,6 +147,8 @@ def on_env(env, config, files):
 def on_files(files, config):
     for uri, content in {**_site.pages, **_site.downloads}.items():
         files.append(File.generated(config, uri, content=content))
+    for uri in _site.written:
+        files.append(File.generated(config, uri, abs_src_path=str(_site.folder / uri)))
     return files
 
 

@@ -78,5 +78,17 @@ def test_serve_shows_the_problems_over_the_last_good_pages_and_recovers_when_fix
         assert "The archive data has problems" not in shown
         assert "<h1>First plenary meeting" in shown
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        _stop(server)
+    # Each build's pages are written to a folder of .cache/ that the server removes when it stops.
+    assert list((project / ".cache" / "ssd-pages").iterdir()) == []
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Stop the server as a reader at the terminal does, with Ctrl+C; kill it if it does not stop."""
+    os.killpg(server.pid, signal.SIGINT)
+    try:
         server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+        raise

@@ -8,6 +8,7 @@ import hashlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,9 +78,10 @@ def add_book(site: RenderedSite, archive: Archive, data_dir: Path, site_url: str
         pdf = book_pdf(book_html(archive, book, site_url), book) if make_pdf else None
     except BookUnavailable as reason:
         missing = str(reason)
-    site.downloads[f"{BOOK_DIR}/index.html"] = book_html(archive, book, site_url, PDF_NAME if pdf else None).encode()
+    # Streamed: with every source as an appendix, the page grows with the whole archive.
+    site.add_download(f"{BOOK_DIR}/index.html", book_pieces(archive, book, site_url, PDF_NAME if pdf else None))
     if pdf:
-        site.downloads[f"{BOOK_DIR}/{PDF_NAME}"] = pdf
+        site.add_download(f"{BOOK_DIR}/{PDF_NAME}", pdf)
     site.fragments["briefing-book"] = Renderer(archive).fragment(
         "_briefing_book.html.j2",
         "index.md",
@@ -93,13 +95,18 @@ def add_book(site: RenderedSite, archive: Archive, data_dir: Path, site_url: str
 
 def book_html(archive: Archive, edition: Edition, site_url: str = "", pdf_name: str | None = None) -> str:
     """The whole book as one standalone HTML page, its stylesheet inline; pdf_name links the PDF beside it."""
+    return "".join(book_pieces(archive, edition, site_url, pdf_name))
+
+
+def book_pieces(archive: Archive, edition: Edition, site_url: str = "", pdf_name: str | None = None) -> Iterator[str]:
+    """book_html, piece by piece as the template renders it."""
     renderer = Renderer(archive)
     uri = f"{BOOK_DIR}/index.md"
     meetings = [renderer.meeting_context(meeting_id, uri) for meeting_id in archive.timeline]
     sources = [renderer.source_context(source_id, uri) for source_id in archive.sources]
     used = {reference_id for context in meetings for reference_id in context["reference_ids"]}
     template = renderer.env.get_template("book.html.j2")
-    return template.render(
+    return template.generate(
         r=renderer,
         title=TITLE,
         edition=edition,

@@ -6,6 +6,7 @@ import functools
 import html
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ MARKER = re.compile(r"<!--\s*archive:([a-z-]+)\s*-->")
 PARTY_COLUMNS = ("united-states", "russia", "joint", "united-nations", "press")
 # mkdocs.yml's default site_url, for the `render` command; the MkDocs hook passes the real one.
 LOCAL_SITE_URL = "http://127.0.0.1:8000/"
+SMALL_DOWNLOAD = 16 * 1024  # bytes: a download this small stays in memory even when pages are written to a folder
 
 
 class CompiledTemplates(BytecodeCache):
@@ -53,13 +55,52 @@ COMPILED_TEMPLATES = CompiledTemplates()
 
 @dataclass
 class RenderedSite:
-    """Everything the archive adds to the site: Markdown pages, downloads, and marker fragments."""
+    """Everything the archive adds to the site: Markdown pages, downloads, and marker fragments.
+
+    Pages and downloads are kept in memory, or, given a folder, written there one by one as they are
+    rendered, so that a large archive never holds every page at once (`written` lists them in order).
+    Small downloads, such as each page's citation files, stay in memory even then: creating thousands
+    of files of a few hundred bytes costs more time than they take room.
+    """
 
     pages: dict[str, str] = field(default_factory=dict)
     downloads: dict[str, bytes] = field(default_factory=dict)
     fragments: dict[str, str] = field(default_factory=dict)
     # Site-wide values the theme shows on every page (the archive's version, its last change).
     extra: dict[str, str] = field(default_factory=dict)
+    folder: Path | None = None
+    written: list[str] = field(default_factory=list)
+    _made: set[Path] = field(default_factory=set, repr=False)
+
+    def add_page(self, uri: str, markdown: str) -> None:
+        if self.folder is None:
+            self.pages[uri] = markdown
+        else:
+            self._write(uri, [markdown])
+
+    def add_download(self, path: str, content: bytes | Iterable[str]) -> None:
+        """A file of the site as bytes, or as pieces of UTF-8 text (a template's stream) written as they come."""
+        if isinstance(content, bytes) and (self.folder is None or len(content) < SMALL_DOWNLOAD):
+            self.downloads[path] = content
+        elif self.folder is None:
+            self.downloads[path] = "".join(content).encode("utf-8")
+        else:
+            self._write(path, [content] if isinstance(content, bytes) else content)
+
+    def _write(self, uri: str, pieces: Iterable[str | bytes]) -> None:
+        assert self.folder is not None
+        target = self.folder / uri
+        if target.parent not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
+        with target.open("wb") as output:
+            for piece in pieces:
+                output.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
+        self.written.append(uri)
+
+    def uris(self) -> list[str]:
+        """Every page and download, in memory or written."""
+        return [*self.pages, *self.downloads, *self.written]
 
     def fill_markers(self, markdown: str, page: str) -> str:
         """Replace each `<!-- archive:NAME -->` marker; an unknown marker stops the build."""
@@ -101,12 +142,27 @@ def relative(from_uri: str, to_url: str) -> str:
     """A link from one page to a site URL, relative so the site works under any base address."""
     base = page_url(from_uri)
     target, _, fragment = to_url.partition("#")
-    path = posixpath.relpath(target or base, base or ".")
+    path = _relpath(target or base, base or ".")
     if target.endswith("/") and not path.endswith("/"):
         path += "/"
     if path == "./":
         path = ""
     return path + (f"#{fragment}" if fragment else "") if path or fragment else "./"
+
+
+def _relpath(path: str, start: str) -> str:
+    """posixpath.relpath for site-relative paths, without asking the system for the working directory.
+
+    It is called for every link on every page: relpath's two calls to os.getcwd() were a tenth of rendering.
+    """
+    to_parts = [part for part in posixpath.normpath(path).split("/") if part != "."]
+    from_parts = [part for part in posixpath.normpath(start).split("/") if part != "."]
+    common = 0
+    for to_part, from_part in zip(to_parts, from_parts, strict=False):
+        if to_part != from_part:
+            break
+        common += 1
+    return "/".join([".."] * (len(from_parts) - common) + to_parts[common:]) or "."
 
 
 def long_date(day) -> str:
@@ -120,6 +176,7 @@ class Renderer:
         self.site_url = site_url
         self.cite = Citations(archive, site_url or LOCAL_SITE_URL)
         self.cite_downloads: dict[str, bytes] = {}
+        self._quote_targets: dict[str, str] = {}
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=True,
@@ -151,9 +208,13 @@ class Renderer:
         return relative(from_uri, f"{page_url(source_uri(source_id))}#{fragment}")
 
     def quote_link(self, from_uri: str, quote: Quote) -> str:
-        located = self.archive.quotes[quote.id]
-        paragraph = self.paragraph_id(located.source, located.match.paragraph.number)
-        return self.passage_link(from_uri, located.source, paragraph, located.match.text)
+        target = self._quote_targets.get(quote.id)
+        if target is None:  # a quote is shown several times on a page and on several pages: encode it once
+            located = self.archive.quotes[quote.id]
+            paragraph = self.paragraph_id(located.source, located.match.paragraph.number)
+            fragment = f"{paragraph}:~:{text_directive(located.match.text)}"
+            target = self._quote_targets[quote.id] = f"{page_url(source_uri(located.source))}#{fragment}"
+        return relative(from_uri, target)
 
     def record_link(self, from_uri: str, record_id: str) -> Markup:
         """A record named in the changelog, linked to the page that shows it."""
@@ -194,27 +255,30 @@ class Renderer:
 
     # -- pages ---------------------------------------------------------------
 
-    def render(self) -> RenderedSite:
-        site = RenderedSite()
+    def render(self, folder: Path | None = None) -> RenderedSite:
+        site = RenderedSite(folder=folder)
         archive = self.archive
         for meeting_id in archive.timeline:
             uri = meeting_uri(meeting_id)
-            site.pages[uri] = self.page("meeting.md.j2", uri, **self.meeting_context(meeting_id, uri))
+            site.add_page(uri, self.page("meeting.md.j2", uri, **self.meeting_context(meeting_id, uri)))
         for person_id, person in archive.people.items():
             uri = person_uri(person_id)
-            site.pages[uri] = self.page(
-                "person.md.j2",
+            site.add_page(
                 uri,
-                person_id=person_id,
-                person=person,
-                appearances=self.appearances.get(person_id, []),
-                title=person.name,
-                description=self.person_description(person_id),
+                self.page(
+                    "person.md.j2",
+                    uri,
+                    person_id=person_id,
+                    person=person,
+                    appearances=self.appearances.get(person_id, []),
+                    title=person.name,
+                    description=self.person_description(person_id),
+                ),
             )
         for source_id, source in archive.sources.items():
             uri = source_uri(source_id)
-            site.pages[uri] = self.page("source.md.j2", uri, **self.source_context(source_id, uri))
-            site.downloads[f"sources/{source_id}/{source.file}"] = archive.files[source_id]
+            site.add_page(uri, self.page("source.md.j2", uri, **self.source_context(source_id, uri)))
+            site.add_download(f"sources/{source_id}/{source.file}", archive.files[source_id])
         lists = {
             "meetings/index.md": ("Meetings", "Every meeting record of the 2021 Strategic Stability Dialogue."),
             "people/index.md": ("People", "Every person named in the stored sources, with each spelling used."),
@@ -227,7 +291,7 @@ class Renderer:
         }
         for uri, (title, description) in lists.items():
             name = "timeline.md.j2" if uri == "timeline.md" else "list.md.j2"
-            site.pages[uri] = self.page(name, uri, title=title, description=description, kind=uri.split("/")[0])
+            site.add_page(uri, self.page(name, uri, title=title, description=description, kind=uri.split("/")[0]))
         site.fragments["meeting-list"] = self.fragment("_meeting_list.html.j2", "index.md")
         site.fragments["matching-rules"] = self.fragment(
             "_matching_rules.html.j2", "about.md", equivalents=_equivalent_groups()
@@ -238,18 +302,25 @@ class Renderer:
     def add_citing(self, site: RenderedSite) -> None:
         """The Changes page, the citation downloads, redirects from renamed ids, and the How to cite fragments."""
         changes = self.archive.changes
-        site.pages["changes.md"] = self.page(
-            "changes.md.j2",
+        site.add_page(
             "changes.md",
-            title="Changes",
-            description="What changed in the archive's records, newest first, with the date of each change.",
-            changes=changes.newest_first(),
+            self.page(
+                "changes.md.j2",
+                "changes.md",
+                title="Changes",
+                description="What changed in the archive's records, newest first, with the date of each change.",
+                changes=changes.newest_first(),
+            ),
         )
-        site.downloads.update(self.cite_downloads)
+        for path, content in self.cite_downloads.items():
+            site.add_download(path, content)
         for old, new in self.cite.redirects().items():
-            site.downloads[old + "index.html"] = self.fragment(
-                "redirect.html.j2", old, target=posixpath.relpath(new, old) + "/", address=self.cite.site_url + new
-            ).encode("utf-8")
+            site.add_download(
+                old + "index.html",
+                self.fragment(
+                    "redirect.html.j2", old, target=posixpath.relpath(new, old) + "/", address=self.cite.site_url + new
+                ).encode("utf-8"),
+            )
         site.fragments["cite-addresses"] = self.fragment("_cite_addresses.html.j2", "how-to-cite.md")
         site.extra.update(
             version=self.cite.edition.label,
@@ -448,12 +519,14 @@ def _equivalent_groups() -> list[tuple[str, list[str]]]:
     return sorted(groups.items())
 
 
-def render_site(archive: Archive, site_url: str = LOCAL_SITE_URL) -> RenderedSite:
+def render_site(archive: Archive, site_url: str = LOCAL_SITE_URL, folder: Path | None = None) -> RenderedSite:
+    """Render every page and download: in memory, or written one by one into folder (see RenderedSite)."""
     site_url = (site_url or LOCAL_SITE_URL).rstrip("/") + "/"
     renderer = Renderer(archive, site_url)
-    site = renderer.render()
+    site = renderer.render(folder)
     downloads = dataset_downloads(archive, site_url)
-    site.downloads.update({download.path: download.content for download in downloads})
+    for download in downloads:
+        site.add_download(download.path, download.content)
     site.fragments["data-downloads"] = renderer.fragment("_downloads.html.j2", "data.md", downloads=downloads)
     site.fragments["data-citation"] = renderer.fragment(
         "_dataset_citation.html.j2", "data.md", version=build_time(archive), licence=LICENCE, address=f"{site_url}data/"

@@ -24,7 +24,7 @@ EQUIVALENT_CHARACTERS: dict[str, str] = {
 _FOLDABLE = re.compile("[" + "".join(EQUIVALENT_CHARACTERS) + "]")
 _SPACE = re.compile(r"\s+")
 # White space that folding changes: a run of two or more characters, or one that is not a plain space.
-_FOLDED_SPACE = re.compile(r"\s{2,}|[^\S ]")
+_LONG_SPACE = re.compile(r"\s{2,}")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 
@@ -62,21 +62,16 @@ class NormalisedText:
 
     def __init__(self, text: str):
         translated = fold_characters(text)  # one character for one: offsets are unchanged
-        pieces: list[str] = []
-        # Each segment maps a stretch of the folded text onto the stored text, offset for offset.
+        # Every run of white space becomes one space; only runs longer than one character move the offsets
+        # after them, so the map keeps one entry for each such run and no work is done for the others.
+        self.text = _SPACE.sub(" ", translated)
         self._folded_starts = array("q", [0])
         self._original_starts = array("q", [0])
-        position = folded_length = 0
-        for run in _FOLDED_SPACE.finditer(translated):
-            pieces.append(translated[position : run.start()])
-            pieces.append(" ")
-            folded_length += run.start() - position + 1
-            position = run.end()
-            if run.end() - run.start() > 1:
-                self._folded_starts.append(folded_length)
-                self._original_starts.append(position)
-        pieces.append(translated[position:])
-        self.text = "".join(pieces)
+        removed = 0
+        for run in _LONG_SPACE.finditer(translated):
+            removed += run.end() - run.start() - 1
+            self._folded_starts.append(run.end() - removed)
+            self._original_starts.append(run.end())
         self.length = len(text)
 
     def _origin(self, offset: int) -> int:

@@ -92,25 +92,23 @@ def prepare_baseline(project: Path) -> str:
     archive's hook is gone, so (b)/(c) is the price of the archive's own work inside MkDocs.
     """
     sys.path.insert(0, str(ROOT / "scripts"))
+    from archive.book import add_book
     from archive.load import load_archive
-    from archive.pages import MARKER, render_site
+    from archive.pages import LOCAL_SITE_URL, MARKER, render_site
 
-    site = render_site(load_archive(project / "data"))
     docs = project / "baseline-docs"
     if docs.exists():
         shutil.rmtree(docs)
     shutil.copytree(project / "docs", docs)
+    archive = load_archive(project / "data")
+    site = render_site(archive, LOCAL_SITE_URL, docs)
+    add_book(site, archive, project / "data", LOCAL_SITE_URL, make_pdf=False)  # the book's web page, without its PDF
+    generated = set(site.written)
     for path in docs.rglob("*.md"):
-        # Fragments made outside render_site (the briefing book) are left as comments: the baseline has no PDF.
+        if path.relative_to(docs).as_posix() in generated:
+            continue
         text = MARKER.sub(lambda match: site.fragments.get(match.group(1), match.group(0)), path.read_text("utf-8"))
         path.write_text(text, encoding="utf-8")
-    for uri, content in {**site.pages, **site.downloads}.items():
-        target = docs / uri
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
     lines: list[str] = []
     skipping = False
     for line in (project / "mkdocs.yml").read_text(encoding="utf-8").splitlines():

@@ -72,8 +72,12 @@ def edit_to_screen(project: Path, browser, edits: int) -> list[float]:
         page.close()
     finally:
         record.write_text(original, encoding="utf-8")
-        os.killpg(server.pid, signal.SIGTERM)  # the server and only it: it leads its own session
-        server.wait(timeout=30)
+        os.killpg(server.pid, signal.SIGINT)  # Ctrl+C, to the server and only it: it leads its own session
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
     return timings
 
 
