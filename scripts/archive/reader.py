@@ -103,6 +103,7 @@ def compose(text: str) -> yaml.Node | None:
 
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+_TEXT_TAG = "tag:yaml.org,2002:str"
 
 
 def _has_empty_value(node: yaml.Node | None) -> bool:
@@ -230,6 +231,8 @@ def _plain(
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_plain(item, (*path, index), document, scalars, problems) for index, item in enumerate(node.value)]
+    if node.tag == _TEXT_TAG:
+        return node.value  # what the constructor gives for text, without its bookkeeping: most scalars are text
     try:
         return scalars.construct_object(node, deep=True)
     except (ValueError, yaml.constructor.ConstructorError) as error:
