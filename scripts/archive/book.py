@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from markupsafe import Markup
 
@@ -102,9 +103,10 @@ def book_pieces(archive: Archive, edition: Edition, site_url: str = "", pdf_name
     """book_html, piece by piece as the template renders it."""
     renderer = Renderer(archive)
     uri = f"{BOOK_DIR}/index.md"
-    meetings = [renderer.meeting_context(meeting_id, uri) for meeting_id in archive.timeline]
-    sources = [renderer.source_context(source_id, uri) for source_id in archive.sources]
-    used = {reference_id for context in meetings for reference_id in context["reference_ids"]}
+    # Namespaces, not dicts, for the same reason as ShownParagraph: the template reads `context.source`.
+    meetings = [SimpleNamespace(**renderer.meeting_context(meeting_id, uri)) for meeting_id in archive.timeline]
+    sources = [SimpleNamespace(**renderer.source_context(source_id, uri)) for source_id in archive.sources]
+    used = {reference_id for context in meetings for reference_id in context.reference_ids}
     template = renderer.env.get_template("book.html.j2")
     return template.generate(
         r=renderer,

@@ -19,7 +19,7 @@ from .exports import LICENCE, build_time, dataset_downloads
 from .load import Archive
 from .passages import EQUIVALENT_CHARACTERS, text_directive
 from .problems import ArchiveProblems, Problem
-from .records import KIND_NAMES, PARTY_NAMES, STATUS_NAMES, Meeting, Quote
+from .records import KIND_NAMES, PARTY_NAMES, STATUS_NAMES, Meeting, Quote, SourceParagraph
 
 TEMPLATES = Path(__file__).parent / "templates"
 # libyaml writes the front matter some 20 times faster than PyYAML's own emitter, byte for byte the same.
@@ -450,15 +450,15 @@ class Renderer:
             quoting.setdefault(number, {}).setdefault(meeting_id, archive.quote(quote_id))
             spans.setdefault(number, []).append((located.match.start, located.match.end))
         paragraphs = [
-            {
-                "record": record,
-                "number": paragraph.number,
-                "html": _marked(paragraph.text, paragraph.start, spans.get(paragraph.number, [])),
-                "quoted_in": sorted(
+            ShownParagraph(
+                record=record,
+                number=paragraph.number,
+                html=_marked(paragraph.text, paragraph.start, spans.get(paragraph.number, [])),
+                quoted_in=sorted(
                     quoting.get(paragraph.number, {}).items(),
                     key=lambda item: (archive.meetings[item[0]].sequence, item[1].id),
                 ),
-            }
+            )
             for record, paragraph in zip(source.paragraphs, stored.paragraphs, strict=True)
         ]
         description = (
@@ -473,6 +473,20 @@ class Renderer:
             "paragraphs": paragraphs,
             "size": len(archive.files[source_id]),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ShownParagraph:
+    """One paragraph of a stored source as its page and the book show it.
+
+    An object, not a dict: templates read `paragraph.html` as an attribute, which a dict answers only
+    after a failed attribute lookup, a hundred thousand times in a large archive.
+    """
+
+    record: SourceParagraph
+    number: int
+    html: Markup
+    quoted_in: list[tuple[str, Quote]]
 
 
 def _marked(text: str, offset: int, spans: list[tuple[int, int]]) -> Markup:
