@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
+import re
 from pathlib import Path
 
 from archive.load import load_archive
+from bench.builds import measure_project
 from bench.synthetic import QUOTES_PER_MEETING, generate
 
 
@@ -34,3 +38,29 @@ def test_the_same_size_gives_the_same_files(tmp_path: Path):
     second = _digest(generate(tmp_path / "second", 3) / "data")
     assert first == second
     assert _digest(generate(tmp_path / "other", 4) / "data") != first
+
+
+def test_the_baseline_builds_the_same_site_as_the_whole_build(tmp_path: Path):
+    """(c) must be the same pages and files as (b), built without the hook, or (b)/(c) measures nothing."""
+    project = generate(tmp_path / "project", 3)
+    found = measure_project(project, 1, tmp_path / "out")
+
+    whole, plain = tmp_path / "out" / "site", tmp_path / "out" / "baseline-site"
+    files = sorted(path.relative_to(whole).as_posix() for path in whole.rglob("*") if path.is_file())
+    assert files == sorted(path.relative_to(plain).as_posix() for path in plain.rglob("*") if path.is_file())
+    differing = [name for name in files if (whole / name).read_bytes() != (plain / name).read_bytes()]
+    # The hook adds its pages after docs/, so pages outside the navigation come in another order in these.
+    assert set(differing) <= {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz"}
+    for name in differing:
+        assert _entries(whole / name) == _entries(plain / name), name
+    assert set(found["archive_parts"]) == {"load_and_check", "pages_and_downloads", "book_page"}
+    assert found["pages"] > 3 * 2 and 0 < found["archive_share"] < 1
+
+
+def _entries(path: Path) -> list:
+    """The entries of a search index or a sitemap, in a fixed order."""
+    text = gzip.decompress(path.read_bytes()).decode() if path.suffix == ".gz" else path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        index = json.loads(text)
+        return [index["config"], *sorted(index["docs"], key=lambda doc: json.dumps(doc, sort_keys=True))]
+    return sorted(re.findall(r"<url>.*?</url>", text, flags=re.DOTALL))

@@ -194,6 +194,14 @@ def report(results: dict) -> str:
                     f"With the PDF, the {'real archive' if size == 'real' else size} builds in "
                     f"{pdf['seconds']:.2f} s, peak {pdf['peak_mb']:.0f} MB."
                 )
+        largest = max((size for size in builds_found if size.isdigit()), key=int, default=None)
+        parts = builds_found[largest].get("archive_parts") if largest else None
+        if parts:
+            lines.append(
+                f"Where (a) goes at {int(largest):,} meetings (its last run): loading and checking the records "
+                f"and every quote {parts['load_and_check']:.2f} s, rendering the pages and downloads "
+                f"{parts['pages_and_downloads']:.2f} s, the briefing book's web page {parts['book_page']:.2f} s."
+            )
         lines += _targets(builds_found)
     if "quotes" in results:
         lines += _quote_lines(results["quotes"])

@@ -1,14 +1,17 @@
 """Step (a) of the benchmark: the archive's own work in one process, as the MkDocs hook does it.
 
 Load and check the data, render every page and download into a scratch folder, and the briefing
-book's web page (its PDF is measured apart); then remove the folder.
+book's web page (its PDF is measured apart); then remove the folder. The last line printed gives
+the seconds of each of the three parts, as JSON.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from archive.book import add_book
@@ -18,10 +21,20 @@ from archive.pages import LOCAL_SITE_URL, render_site
 if __name__ == "__main__":
     data = Path(sys.argv[1])
     folder = Path(tempfile.mkdtemp(prefix="ssd-bench-pages-"))
+    parts: dict[str, float] = {}
     try:
+        start = time.perf_counter()
         with loaded_for_build(data) as archive:
+            loaded = time.perf_counter()
             site = render_site(archive, LOCAL_SITE_URL, folder)
+            rendered = time.perf_counter()
             add_book(site, archive, data, LOCAL_SITE_URL, make_pdf=False)
+            parts = {
+                "load_and_check": loaded - start,
+                "pages_and_downloads": rendered - loaded,
+                "book_page": time.perf_counter() - rendered,
+            }
         print(f"{len(site.uris())} pages and downloads rendered.")
+        print(json.dumps(parts))
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -103,6 +103,10 @@ def prepare_baseline(project: Path) -> str:
     archive = load_archive(project / "data")
     site = render_site(archive, LOCAL_SITE_URL, docs)
     add_book(site, archive, project / "data", LOCAL_SITE_URL, make_pdf=False)  # the book's web page, without its PDF
+    for uri, content in site.downloads.items():  # the small files the hook hands MkDocs from memory
+        target = docs / uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
     generated = set(site.written)
     for path in docs.rglob("*.md"):
         if path.relative_to(docs).as_posix() in generated:
@@ -154,6 +158,7 @@ def measure_project(project: Path, runs: int, scratch: Path, pdf: bool = False) 
     """(a), (b) and (c) for one project folder, each the median of `runs` runs; with pdf, (b) with the PDF too."""
     baseline = prepare_baseline(project)
     archive = median_of(archive_step(project), project, runs)
+    archive_parts = json.loads((project / ".bench-step.log").read_text().splitlines()[-1])  # the last run's
     whole = median_of(site_step(project, "mkdocs.yml", scratch / "site"), project, runs)
     plain = median_of(site_step(project, baseline, scratch / "baseline-site"), project, runs)
     with_pdf = (
@@ -161,6 +166,7 @@ def measure_project(project: Path, runs: int, scratch: Path, pdf: bool = False) 
     )
     return {
         "archive": asdict(archive),
+        "archive_parts": archive_parts,
         "build": asdict(whole),
         "baseline": asdict(plain),
         "build_with_pdf": asdict(with_pdf) if with_pdf else None,
