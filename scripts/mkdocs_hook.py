@@ -11,9 +11,8 @@ import html
 import logging
 import os
 import re
-import shutil
+import signal
 import sys
-import tempfile
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -21,6 +20,7 @@ from mkdocs.structure.files import File
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from archive import staging
 from archive.book import add_book
 from archive.load import loaded_for_build
 from archive.pages import COMPILED_TEMPLATES, RenderedSite, render_site
@@ -37,6 +37,12 @@ def on_startup(command, dirty) -> None:
     # and grows with it, so `mkdocs serve` leaves the PDF to `make build` and `make book`.
     global _serving
     _serving = command == "serve"
+    # Stopped by a process manager (SIGTERM) as by Ctrl+C, so that the folder of pages is removed.
+    try:
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _stop)
+    except ValueError:  # MkDocs run from a thread other than the main one: signals are not ours to handle
+        pass
 
 
 def on_pre_build(config) -> None:
@@ -44,7 +50,9 @@ def on_pre_build(config) -> None:
     global _site, _problems
     project = Path(config.config_file_path).parent
     data = project / "data"
-    folder = _pages_folder(project)
+    # The pages are written to a folder of .cache/ as they are rendered, and MkDocs reads them from there
+    # as it reads docs/: a large archive never holds every page in memory. None: kept in memory instead.
+    folder = staging.new_folder(project / ".cache" / "ssd-pages")
     try:
         with loaded_for_build(data) as archive:
             site = render_site(archive, config.site_url, folder)
@@ -52,7 +60,7 @@ def on_pre_build(config) -> None:
             make_pdf = not _serving and os.environ.get("SSD_BOOK_PDF") != "0"
             missing = add_book(site, archive, data, config.site_url, make_pdf=make_pdf)
     except ArchiveProblems as problems:
-        shutil.rmtree(folder, ignore_errors=True)
+        staging.remove(folder)
         if not (_serving and _site.uris()):
             raise PluginError(problems.report()) from None
         # A failed build makes `mkdocs serve` hold every request until the data is fixed;
@@ -62,9 +70,9 @@ def on_pre_build(config) -> None:
         config.extra["ssd_archive"] = _site.extra
         return
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        staging.remove(folder)
         raise
-    _remove_pages()
+    staging.remove(_site.folder)
     _site, _problems = site, None
     if missing and os.environ.get("CI") == "true":
         raise PluginError(f"The briefing book PDF could not be made: {missing}")
@@ -79,42 +87,15 @@ def on_pre_build(config) -> None:
         raise PluginError(problems.report()) from None
 
 
-def _pages_folder(project: Path) -> Path:
-    """A new folder for this build's pages, in the project's .cache/, not in a temporary folder kept in memory.
-
-    The pages are written there one by one as they are rendered, and MkDocs reads them from there as it
-    reads docs/: a large archive never holds every page in memory at once. Folders left by a process that
-    was killed before it could remove its own are removed here.
-    """
-    cache = project / ".cache" / "ssd-pages"
-    cache.mkdir(parents=True, exist_ok=True)
-    for left in cache.iterdir():
-        owner = left.name.split("-", 1)[0]
-        if owner.isdigit() and not _running(int(owner)):
-            shutil.rmtree(left, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=cache))
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _remove_pages() -> None:
-    if _site.folder is not None:
-        shutil.rmtree(_site.folder, ignore_errors=True)
-
-
-atexit.register(_remove_pages)
+atexit.register(staging.remove_all)
 
 
 def on_shutdown() -> None:
-    _remove_pages()
+    staging.remove_all()
+
+
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt  # MkDocs stops on it as on Ctrl+C, and the pages' folder is removed
 
 
 def on_page_content(html, page, config, files):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from archive import staging
 from archive.pages import SMALL_DOWNLOAD, _relpath, render_site
 from archive.passages import EQUIVALENT_CHARACTERS, NormalisedText
-from conftest import ROOT
+from conftest import ROOT, build_site, copy_project
 
 
 def test_pages_written_to_a_folder_are_the_pages_rendered_in_memory(archive, tmp_path):
@@ -32,10 +37,58 @@ def test_pages_written_to_a_folder_are_the_pages_rendered_in_memory(archive, tmp
 
 
 def test_a_build_leaves_no_folder_of_pages_behind(site):
-    # `site` is built by `mkdocs build`, whose pages are written to .cache/ssd-pages/ and removed at its end.
-    folder = ROOT / ".cache" / "ssd-pages"
-    assert folder.is_dir()
-    assert list(folder.iterdir()) == []
+    # `site` is built by `mkdocs build`, whose pages are written to .cache/ssd-pages/ and removed at its end;
+    # a folder still there belongs to a build running now, whose lock is held.
+    cache = ROOT / ".cache" / "ssd-pages"
+    assert cache.is_dir()
+    assert staging.stale(cache) == []
+
+
+OWNER = """
+import sys
+from pathlib import Path
+from archive import staging
+print(staging.new_folder(Path(sys.argv[1])), flush=True)
+sys.stdin.readline()
+import os
+os._exit(0)  # killed, as it were: no clean-up runs
+"""
+
+
+def test_a_folder_left_by_a_killed_build_is_removed_by_the_next(tmp_path):
+    cache = tmp_path / "cache"
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER, str(cache)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")},
+    )
+    try:
+        left = Path(owner.stdout.readline().strip())
+        assert left.parent == cache and left.is_dir()
+        assert staging.stale(cache) == []  # its build is running
+        mine = staging.new_folder(cache)
+        assert left.is_dir()  # a running build's folder is never touched
+    finally:
+        owner.communicate("stop\n", timeout=30)
+    assert staging.stale(cache) == [left]
+    other = staging.new_folder(cache)
+    assert not left.exists()
+    assert staging.stale(cache) == []
+    staging.remove_all()
+    assert not mine.exists() and not other.exists()
+
+
+def test_a_project_that_cannot_be_written_to_builds_with_its_pages_in_memory(tmp_path):
+    project = copy_project(tmp_path / "project")
+    (project / ".cache").write_text("not a folder", encoding="utf-8")  # so .cache/ssd-pages cannot be made
+    assert staging.new_folder(project / ".cache" / "ssd-pages") is None
+
+    result = build_site(tmp_path / "site", project / "mkdocs.yml", SSD_BOOK_PDF="0")
+
+    assert result.returncode == 0, result.stderr
+    assert "<h1>First plenary meeting" in (tmp_path / "site" / "meetings" / "first-plenary" / "index.html").read_text()
 
 
 PATHS = ["", ".", "meetings", "meetings/", "meetings/a/", "meetings/b/", "sources/x/", "a/b/c/", "a/b/d", "index"]

@@ -79,13 +79,14 @@ def test_serve_shows_the_problems_over_the_last_good_pages_and_recovers_when_fix
         assert "<h1>First plenary meeting" in shown
     finally:
         _stop(server)
-    # Each build's pages are written to a folder of .cache/ that the server removes when it stops.
+    # Each build's pages are written to a folder of .cache/ that the server removes when it stops,
+    # stopped by a process manager's SIGTERM as by Ctrl+C.
     assert list((project / ".cache" / "ssd-pages").iterdir()) == []
 
 
 def _stop(server: subprocess.Popen) -> None:
-    """Stop the server as a reader at the terminal does, with Ctrl+C; kill it if it does not stop."""
-    os.killpg(server.pid, signal.SIGINT)
+    """Stop the server as a process manager does, with SIGTERM; kill it if it does not stop."""
+    os.killpg(server.pid, signal.SIGTERM)
     try:
         server.wait(timeout=30)
     except subprocess.TimeoutExpired:

@@ -69,11 +69,13 @@ def loaded_for_build(data_dir: Path) -> Iterator[Archive]:
     collector would walk them again and again for nothing (a sixth of the work on a large archive), so it
     is paused while they are made, then told to leave them alone (gc.freeze) until the block ends.
     """
+    enabled = gc.isenabled()
     gc.disable()
     try:
         archive = load_archive(data_dir)
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
     gc.freeze()
     try:
         yield archive
