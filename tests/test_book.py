@@ -154,7 +154,8 @@ def test_the_pdf_carries_title_date_and_version(pdf):
 
 def test_the_same_data_gives_the_same_pdf_bytes(pdf_path, tmp_path):
     """A second, separate build of the book from the same data is byte for byte the one in the site."""
-    environment = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "SITE_URL": SITE_ROOT}
+    # Printed afresh, not taken from the cache of PDFs that the build just filled.
+    environment = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "SITE_URL": SITE_ROOT, "SSD_BOOK_CACHE": "0"}
     run = subprocess.run(
         [sys.executable, "-m", "archive.book", "--data", str(DATA), str(tmp_path)],
         cwd=ROOT,
@@ -185,3 +186,27 @@ def test_without_the_pdf_the_site_offers_the_page_and_no_broken_link(archive, mo
     fragment = site.fragments["briefing-book"]
     assert book.PDF_NAME not in fragment
     assert "The PDF edition of the book was not made for this copy of the site." in fragment
+
+
+def test_a_rebuild_with_the_same_data_takes_the_pdf_from_the_cache_and_new_data_prints_again(
+    archive, pdf_path, tmp_path, monkeypatch
+):
+    edition = book.edition(archive, DATA)
+    html = book.book_html(archive, edition, SITE_ROOT)
+    cache = tmp_path / "cache"
+    printed = book.cached_pdf(html, edition, cache)
+    assert printed == pdf_path.read_bytes()  # what the site's build printed
+    assert len(list(cache.glob("*.pdf"))) == 1
+
+    def no_printing(html, edition):
+        raise AssertionError("the book was printed again")
+
+    monkeypatch.setattr(book, "book_pdf", no_printing)
+    assert book.cached_pdf(html, edition, cache) == printed
+    with pytest.raises(AssertionError, match="printed again"):
+        book.cached_pdf(html.replace("Briefing book", "Briefing book, edited", 1), edition, cache)
+    with pytest.raises(AssertionError, match="printed again"):
+        book.cached_pdf(html, book.Edition(version="0" * 12, date=edition.date), cache)
+    monkeypatch.setenv("SSD_BOOK_CACHE", "0")
+    with pytest.raises(AssertionError, match="printed again"):
+        book.cached_pdf(html, edition, cache)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import hashlib
+import importlib.metadata
 import os
 import subprocess
 import sys
@@ -76,7 +77,8 @@ def add_book(site: RenderedSite, archive: Archive, data_dir: Path, site_url: str
     pdf: bytes | None = None
     missing = None
     try:
-        pdf = book_pdf(book_html(archive, book, site_url), book) if make_pdf else None
+        cache = data_dir.parent / ".cache" / "ssd-book"
+        pdf = cached_pdf(book_html(archive, book, site_url), book, cache) if make_pdf else None
     except BookUnavailable as reason:
         missing = str(reason)
     # Streamed: with every source as an appendix, the page grows with the whole archive.
@@ -120,6 +122,41 @@ def book_pieces(archive: Archive, edition: Edition, site_url: str = "", pdf_name
         reference_ids=sorted(used, key=lambda reference_id: archive.references[reference_id].publisher),
         stylesheet=Markup((TEMPLATES / "book.css").read_text(encoding="utf-8")),
     )
+
+
+def cached_pdf(html: str, edition: Edition, cache: Path) -> bytes:
+    """book_pdf, kept in cache by everything that makes it, so a rebuild with unchanged data does not print again.
+
+    The key is the page (which holds every record and the archive's version), the print stylesheet,
+    the edition, and the versions of WeasyPrint and pydyf; the same key gives the same bytes.
+    SSD_BOOK_CACHE=0 prints afresh. A project that cannot be written to prints every time.
+    """
+    if os.environ.get("SSD_BOOK_CACHE") == "0":
+        return book_pdf(html, edition)
+    key = hashlib.sha256()
+    for part in (
+        html,
+        (TEMPLATES / "book-pdf.css").read_text(encoding="utf-8"),
+        edition.version,
+        edition.date.isoformat() if edition.date else "",
+        importlib.metadata.version("weasyprint"),
+        importlib.metadata.version("pydyf"),
+    ):
+        key.update(part.encode("utf-8") + b"\0")
+    path = cache / f"{key.hexdigest()[:32]}.pdf"
+    if path.is_file():
+        return path.read_bytes()
+    pdf = book_pdf(html, edition)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        for old in sorted(cache.glob("*.pdf"), key=lambda found: found.stat().st_mtime)[:-2]:
+            old.unlink(missing_ok=True)  # the last few editions are kept
+        written = path.with_name(f"{path.name}.{os.getpid()}.part")
+        written.write_bytes(pdf)
+        os.replace(written, path)  # whole or not at all, even with two builds at once
+    except OSError:
+        pass
+    return pdf
 
 
 def book_pdf(html: str, edition: Edition) -> bytes:

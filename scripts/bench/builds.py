@@ -53,6 +53,7 @@ def run_measured(command: list[str], cwd: Path, pdf: bool = False) -> tuple[floa
     """
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT / "scripts")}
     environment["SSD_BOOK_PDF"] = "1" if pdf else "0"
+    environment["SSD_BOOK_CACHE"] = "0"  # every run prints the PDF, as a build with new data does
     log, measured = cwd / ".bench-step.log", cwd / ".bench-step.measured"
     with log.open("wb") as output:
         subprocess.run(
