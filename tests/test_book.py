@@ -178,6 +178,7 @@ def test_without_the_pdf_the_site_offers_the_page_and_no_broken_link(archive, mo
         raise book.BookUnavailable("WeasyPrint cannot load Pango (test).")
 
     monkeypatch.setattr(book, "book_pdf", no_pango)
+    monkeypatch.setenv("SSD_BOOK_CACHE", "0")  # and no edition printed earlier to fall back on
     site = RenderedSite()
     missing = book.add_book(site, archive, DATA, SITE_ROOT)
     assert missing == "WeasyPrint cannot load Pango (test)."
