@@ -130,6 +130,8 @@ def on_files(files, config):
         files.append(File.generated(config, uri, content=content))
     for uri in _site.written:
         files.append(File.generated(config, uri, abs_src_path=str(_site.folder / uri)))
+    for uri, stored in _site.linked.items():
+        files.append(File.generated(config, uri, abs_src_path=str(stored)))
     return files
 
 

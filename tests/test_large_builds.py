@@ -13,7 +13,7 @@ import pytest
 from archive import staging
 from archive.pages import SMALL_DOWNLOAD, _relpath, render_site
 from archive.passages import EQUIVALENT_CHARACTERS, NormalisedText
-from conftest import ROOT, build_site, copy_project
+from conftest import DATA, ROOT, build_site, copy_project
 
 
 def test_pages_written_to_a_folder_are_the_pages_rendered_in_memory(archive, tmp_path):
@@ -27,6 +27,10 @@ def test_pages_written_to_a_folder_are_the_pages_rendered_in_memory(archive, tmp
         expected = in_memory.pages.get(uri)
         expected = expected.encode("utf-8") if expected is not None else in_memory.downloads[uri]
         assert (tmp_path / uri).read_bytes() == expected, uri
+    # The stored sources are handed over from data/ as they are, not copied into the folder.
+    assert sorted(written.linked) == sorted(f"sources/{source_id}/{s.file}" for source_id, s in archive.sources.items())
+    for uri, stored in written.linked.items():
+        assert stored.parent == DATA / "sources" and stored.read_bytes() == in_memory.downloads[uri]
     # Only the small files, each page's citation files among them, stay in memory.
     assert written.downloads
     assert all(len(content) < SMALL_DOWNLOAD for content in written.downloads.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import difflib
 import gc
@@ -55,6 +56,8 @@ class Archive:
     timeline: tuple[str, ...]
     changes: ChangeLog | None = None
     dialogue: Dialogue | None = None
+    # Source id -> its stored file, as read and checked.
+    paths: dict[str, Path] = dataclasses.field(default_factory=dict)
 
     def quote(self, quote_id: str):
         meeting = self.meetings[self.quote_meeting[quote_id]]
@@ -105,6 +108,7 @@ class _Loader:
         self.records: dict[str, dict[str, BaseModel]] = {folder: {} for folder in FOLDERS}
         self.texts: dict[str, StoredText] = {}
         self.files: dict[str, bytes] = {}
+        self.paths: dict[str, Path] = {}
         self.quotes: dict[str, Located] = {}
         self.mentions: dict[tuple[str, str, int], Located] = {}
         self.named_texts: set[str] = set()
@@ -230,6 +234,7 @@ class _Loader:
             self._check_paragraphs(source_id, source, stored)
             self.texts[source_id] = stored
             self.files[source_id] = raw
+            self.paths[source_id] = path
         if self.all_sources_read:
             for path in sorted(folder.glob("*.txt")):
                 if path.name not in self.named_texts:
@@ -584,6 +589,7 @@ class _Loader:
             timeline=timeline,
             changes=self.changes,
             dialogue=self.dialogue,
+            paths=self.paths,
         )
 
 

@@ -70,6 +70,8 @@ class RenderedSite:
     extra: dict[str, str] = field(default_factory=dict)
     folder: Path | None = None
     written: list[str] = field(default_factory=list)
+    # Files of the site that are already on disk, given as they are (the stored sources, from data/).
+    linked: dict[str, Path] = field(default_factory=dict)
     _made: set[Path] = field(default_factory=set, repr=False)
 
     def add_page(self, uri: str, markdown: str) -> None:
@@ -87,6 +89,16 @@ class RenderedSite:
         else:
             self._write(path, [content] if isinstance(content, bytes) else content)
 
+    def add_stored(self, path: str, content: bytes, stored: Path) -> None:
+        """A download that is a file on disk already: in memory as content, or, given a folder, taken from stored.
+
+        Copying a thousand stored sources into the folder would cost a file each for bytes already on disk.
+        """
+        if self.folder is None:
+            self.downloads[path] = content
+        else:
+            self.linked[path] = stored
+
     def _write(self, uri: str, pieces: Iterable[str | bytes]) -> None:
         assert self.folder is not None
         target = self.folder / uri
@@ -100,7 +112,7 @@ class RenderedSite:
 
     def uris(self) -> list[str]:
         """Every page and download, in memory or written."""
-        return [*self.pages, *self.downloads, *self.written]
+        return [*self.pages, *self.downloads, *self.written, *self.linked]
 
     def fill_markers(self, markdown: str, page: str) -> str:
         """Replace each `<!-- archive:NAME -->` marker; an unknown marker stops the build."""
@@ -278,7 +290,7 @@ class Renderer:
         for source_id, source in archive.sources.items():
             uri = source_uri(source_id)
             site.add_page(uri, self.page("source.md.j2", uri, **self.source_context(source_id, uri)))
-            site.add_download(f"sources/{source_id}/{source.file}", archive.files[source_id])
+            site.add_stored(f"sources/{source_id}/{source.file}", archive.files[source_id], archive.paths[source_id])
         lists = {
             "meetings/index.md": ("Meetings", "Every meeting record of the 2021 Strategic Stability Dialogue."),
             "people/index.md": ("People", "Every person named in the stored sources, with each spelling used."),

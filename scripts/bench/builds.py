@@ -104,7 +104,8 @@ def prepare_baseline(project: Path) -> str:
     archive = load_archive(project / "data")
     site = render_site(archive, LOCAL_SITE_URL, docs)
     add_book(site, archive, project / "data", LOCAL_SITE_URL, make_pdf=False)  # the book's web page, without its PDF
-    for uri, content in site.downloads.items():  # the small files the hook hands MkDocs from memory
+    # The small files the hook hands MkDocs from memory, and the stored sources it hands from data/.
+    for uri, content in {**site.downloads, **{uri: path.read_bytes() for uri, path in site.linked.items()}}.items():
         target = docs / uri
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
