@@ -7,6 +7,7 @@ that comes from the data and is the same on every build.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 
 from pydantic import Field, field_validator
@@ -46,7 +47,17 @@ class ChangeLog(Record):
         return sorted(self.changes, key=lambda change: change.date, reverse=True)
 
     def last_changed(self, record_id: str) -> datetime.date:
-        return max(change.date for change in self.changes if record_id in change.records)
+        return self._last_changed[record_id]
+
+    @functools.cached_property
+    def _last_changed(self) -> dict[str, datetime.date]:
+        """Each record's newest date, found in one pass: every page asks for its own."""
+        newest: dict[str, datetime.date] = {}
+        for change in self.changes:
+            for record_id in change.records:
+                if record_id not in newest or change.date > newest[record_id]:
+                    newest[record_id] = change.date
+        return newest
 
     @property
     def latest(self) -> datetime.date:
