@@ -184,6 +184,7 @@ def report(results: dict) -> str:
         lines += [
             "",
             "Each time is the median of several runs; memory is the peak resident size of the process. "
+            "(a), (b) and (c) run in turn, round after round, and each ratio is the median of the rounds' ratios. "
             "(b) leaves out the briefing book's PDF, which prints every meeting and every source "
             "(`SSD_BOOK_PDF=0`; `mkdocs serve` leaves it out too).",
         ]

@@ -70,10 +70,14 @@ def run_measured(command: list[str], cwd: Path, pdf: bool = False) -> tuple[floa
     return float(seconds), int(peak_kb) / 1024  # ru_maxrss is in kilobytes on Linux
 
 
-def median_of(command: list[str], cwd: Path, runs: int, pdf: bool = False) -> Measured:
-    results = [run_measured(command, cwd, pdf) for _ in range(runs)]
+def summary(results: list[tuple[float, float]]) -> Measured:
+    """The median time and the highest peak memory of several runs of one step."""
     times = [seconds for seconds, _ in results]
     return Measured(statistics.median(times), max(peak for _, peak in results), [round(t, 3) for t in times])
+
+
+def median_of(command: list[str], cwd: Path, runs: int, pdf: bool = False) -> Measured:
+    return summary([run_measured(command, cwd, pdf) for _ in range(runs)])
 
 
 def archive_step(project: Path) -> list[str]:
@@ -159,21 +163,32 @@ def quote_check(project: Path) -> dict:
 def measure_project(project: Path, runs: int, scratch: Path, pdf: bool = False) -> dict:
     """(a), (b) and (c) for one project folder, each the median of `runs` runs; with pdf, (b) with the PDF too."""
     baseline = prepare_baseline(project)
-    archive = median_of(archive_step(project), project, runs)
-    archive_parts = json.loads((project / ".bench-step.log").read_text().splitlines()[-1])  # the last run's
-    whole = median_of(site_step(project, "mkdocs.yml", scratch / "site"), project, runs)
-    plain = median_of(site_step(project, baseline, scratch / "baseline-site"), project, runs)
+    steps = {
+        "archive": archive_step(project),
+        "build": site_step(project, "mkdocs.yml", scratch / "site"),
+        "baseline": site_step(project, baseline, scratch / "baseline-site"),
+    }
+    # Round after round, (a), (b) and (c) in turn: a slow spell of a shared machine then slows all three alike,
+    # and each round's ratios compare runs made minutes apart, not a quarter of an hour.
+    found: dict[str, list[tuple[float, float]]] = {step: [] for step in steps}
+    for _ in range(runs):
+        for step, command in steps.items():
+            found[step].append(run_measured(command, project))
+            if step == "archive":
+                archive_parts = json.loads((project / ".bench-step.log").read_text().splitlines()[-1])
+    archive, whole, plain = (summary(found[step]) for step in steps)
+    rounds = list(zip(found["archive"], found["build"], found["baseline"], strict=True))
     with_pdf = (
         median_of(site_step(project, "mkdocs.yml", scratch / "pdf-site"), project, runs, pdf=True) if pdf else None
     )
     return {
         "archive": asdict(archive),
-        "archive_parts": archive_parts,
+        "archive_parts": archive_parts,  # the last round's
         "build": asdict(whole),
         "baseline": asdict(plain),
         "build_with_pdf": asdict(with_pdf) if with_pdf else None,
-        "archive_share": archive.seconds / whole.seconds,
-        "build_over_baseline": whole.seconds / plain.seconds,
+        "archive_share": statistics.median(a / b for (a, _), (b, _), _ in rounds),
+        "build_over_baseline": statistics.median(b / c for _, (b, _), (c, _) in rounds),
         "pages": sum(1 for _ in (scratch / "site").rglob("*.html")),
         "site_mb": sum(path.stat().st_size for path in (scratch / "site").rglob("*") if path.is_file()) / 2**20,
     }
