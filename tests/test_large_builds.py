@@ -134,3 +134,19 @@ def test_folded_text_maps_every_range_back_to_the_stored_text():
             for end in range(start + 1, len(expected) + 1):
                 # A range starts where its first character came from and ends after its last one's origin.
                 assert folded.original_span(start, end) == (origins[start], origins[end - 1] + 1), (text, start, end)
+
+
+def test_a_site_saved_to_a_folder_is_the_same_rendered_in_memory_or_written(archive, tmp_path):
+    in_memory, written = tmp_path / "in-memory", tmp_path / "written"
+    render_site(archive).save_to(in_memory)
+    render_site(archive, folder=written).save_to(written)
+
+    def files(folder):
+        return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+    saved = files(in_memory)
+    assert saved == files(written)
+    assert {uri for uri in saved if uri.endswith(".md")} >= {"meetings/first-plenary.md", "timeline.md"}
+    assert saved[
+        "sources/afp-productive-arms-control-talks/" + archive.sources["afp-productive-arms-control-talks"].file
+    ]

@@ -43,13 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         from .pages import render_site  # rendering is not part of the checks, which must stay quick
 
         site = render_site(archive)
-        for uri, content in {**site.pages, **site.downloads}.items():
-            target = arguments.output / uri
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                target.write_bytes(content)
-            else:
-                target.write_text(content, encoding="utf-8")
+        site.save_to(arguments.output)
         print(f"Wrote {len(site.pages)} pages and {len(site.downloads)} downloads to {arguments.output}.")
     return 0
 

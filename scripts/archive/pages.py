@@ -6,6 +6,7 @@ import functools
 import html
 import posixpath
 import re
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,6 +110,17 @@ class RenderedSite:
             for piece in pieces:
                 output.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
         self.written.append(uri)
+
+    def save_to(self, folder: Path) -> None:
+        """Put every page and download in folder: those held in memory written, the others copied there."""
+        on_disk = {uri: self.folder / uri for uri in self.written} if self.folder not in (None, folder) else {}
+        for uri, found in {**self.pages, **self.downloads, **on_disk, **self.linked}.items():
+            target = folder / uri
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(found, Path):
+                shutil.copyfile(found, target)
+            else:
+                target.write_bytes(found.encode("utf-8") if isinstance(found, str) else found)
 
     def uris(self) -> list[str]:
         """Every page and download, in memory or written."""

@@ -108,11 +108,7 @@ def prepare_baseline(project: Path) -> str:
     archive = load_archive(project / "data")
     site = render_site(archive, LOCAL_SITE_URL, docs)
     add_book(site, archive, project / "data", LOCAL_SITE_URL, make_pdf=False)  # the book's web page, without its PDF
-    # The small files the hook hands MkDocs from memory, and the stored sources it hands from data/.
-    for uri, content in {**site.downloads, **{uri: path.read_bytes() for uri, path in site.linked.items()}}.items():
-        target = docs / uri
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+    site.save_to(docs)  # the small files the hook hands MkDocs from memory, and the stored sources from data/
     generated = set(site.written)
     for path in docs.rglob("*.md"):
         if path.relative_to(docs).as_posix() in generated:
