@@ -62,6 +62,21 @@ def report(problems: dict) -> str:
     return "\n" + json.dumps(problems, indent=2, ensure_ascii=False)
 
 
+def each_page(browser, site_url: str, paths, **options):
+    """Open each path in a new tab of one browser context made with options; yield (path, page), then close."""
+    context = browser.new_context(**options)
+    try:
+        for path in paths:
+            page = context.new_page()
+            try:
+                page.goto(site_url + path)
+                yield path, page
+            finally:
+                page.close()
+    finally:
+        context.close()
+
+
 def local(url: str) -> bool:
     return urlsplit(url).hostname == "127.0.0.1" or urlsplit(url).scheme in ("data", "blob")
 
@@ -131,19 +146,14 @@ def test_every_page_passes_axe_in_both_colour_schemes(browser, site, site_url, s
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    context = browser.new_context(viewport=DESKTOP, color_scheme=scheme)
     violations = {}
-    for path in site_pages(site):
-        page = context.new_page()
-        page.goto(site_url + path)
+    for path, page in each_page(browser, site_url, site_pages(site), viewport=DESKTOP, color_scheme=scheme):
         if path == "":
             # The theme follows the emulated preference: the dark run really sees the dark palette.
             assert page.evaluate("document.body.dataset.mdColorScheme") == {"light": "default", "dark": "slate"}[scheme]
         found = axe_violations(axe, page)
         if found:
             violations[path] = found
-        page.close()
-    context.close()
     assert not violations, report(violations)
 
 
@@ -188,11 +198,8 @@ RING = """() => {
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_every_control_is_reachable_by_keyboard_with_focus_visible(browser, site, site_url, viewport):
-    context = browser.new_context(viewport=viewport)
     problems = {}
-    for path in one_page_of_each_kind(site):
-        page = context.new_page()
-        page.goto(site_url + path)
+    for path, page in each_page(browser, site_url, one_page_of_each_kind(site), viewport=viewport):
         # The theme fades some controls in (the skip link): judge the focused state, not a fade towards it.
         page.add_style_tag(
             content="*, *::before, *::after { transition: none !important; animation: none !important; }"
@@ -212,8 +219,6 @@ def test_every_control_is_reachable_by_keyboard_with_focus_visible(browser, site
         missing = [html for number, html in controls.items() if number not in reached]
         if missing or unseen:
             problems[path] = {"not reachable by Tab": missing, "focus not visible": unseen}
-        page.close()
-    context.close()
     assert not problems, report(problems)
 
 
@@ -236,19 +241,14 @@ OVERFLOWING = """() => {
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_nothing_overflows_sideways_on_any_page(browser, site, site_url, viewport):
-    context = browser.new_context(viewport=viewport)
     problems = {}
-    for path in site_pages(site):
-        page = context.new_page()
-        page.goto(site_url + path)
+    for path, page in each_page(browser, site_url, site_pages(site), viewport=viewport):
         width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
         found = page.evaluate(OVERFLOWING)
         if width[0] > width[1]:
             found.insert(0, f"page scrolls sideways: {width[0]}px in a {width[1]}px window")
         if found:
             problems[path] = found
-        page.close()
-    context.close()
     assert not problems, report(problems)
 
 
@@ -265,16 +265,13 @@ def screenshot_pages(site: Path) -> dict[str, str]:
 def test_screenshots_of_the_main_pages(browser, site, site_url, viewport, scheme, request):
     """Full-page screenshots into test-results/ (not committed) for a person to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport=viewport, color_scheme=scheme)
+    shots = screenshot_pages(site)
+    names = {path: name for name, path in shots.items()}
     made = []
-    for name, path in screenshot_pages(site).items():
-        page = context.new_page()
-        page.goto(site_url + path)
-        target = SCREENSHOTS / f"{name}-{request.node.callspec.id}.png"
+    for path, page in each_page(browser, site_url, shots.values(), viewport=viewport, color_scheme=scheme):
+        target = SCREENSHOTS / f"{names[path]}-{request.node.callspec.id}.png"
         page.screenshot(path=target, full_page=True)
         made.append(target)
-        page.close()
-    context.close()
     assert all(target.stat().st_size > 10_000 for target in made), json.dumps([str(t) for t in made])
 
 
