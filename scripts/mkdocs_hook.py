@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from archive import staging
 from archive.book import add_book
 from archive.load import loaded_for_build
-from archive.pages import COMPILED_TEMPLATES, RenderedSite, render_site
+from archive.pages import COMPILED_TEMPLATES, PACK, RenderedSite, render_site
 from archive.problems import ArchiveProblems
 
 _site = RenderedSite()
@@ -72,6 +72,7 @@ def on_pre_build(config) -> None:
     except BaseException:
         staging.remove(folder)
         raise
+    _site.close()
     staging.remove(_site.folder)
     _site, _problems = site, None
     if missing and os.environ.get("CI") == "true":
@@ -125,9 +126,23 @@ def on_env(env, config, files):
     return env
 
 
+class PackedPage(File):
+    """A rendered page whose Markdown lies in the build's pack of pages (see RenderedSite), read when asked for."""
+
+    @File.content_bytes.getter
+    def content_bytes(self) -> bytes:
+        return _site.read(self.src_uri) if self._content is None else File.content_bytes.fget(self)
+
+    @File.content_string.getter
+    def content_string(self) -> str:
+        return self.content_bytes.decode("utf-8") if self._content is None else File.content_string.fget(self)
+
+
 def on_files(files, config):
     for uri, content in {**_site.pages, **_site.downloads}.items():
         files.append(File.generated(config, uri, content=content))
+    for uri in _site.packed:
+        files.append(PackedPage.generated(config, uri, abs_src_path=str(_site.folder / PACK)))
     for uri in _site.written:
         files.append(File.generated(config, uri, abs_src_path=str(_site.folder / uri)))
     for uri, stored in _site.linked.items():

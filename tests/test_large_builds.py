@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from archive import staging
-from archive.pages import SMALL_DOWNLOAD, _relpath, render_site
+from archive.pages import PACK, SMALL_DOWNLOAD, _relpath, render_site, yaml_front_matter
 from archive.passages import EQUIVALENT_CHARACTERS, NormalisedText
 from conftest import DATA, ROOT, build_site, copy_project
 
@@ -23,10 +24,14 @@ def test_pages_written_to_a_folder_are_the_pages_rendered_in_memory(archive, tmp
     assert sorted(written.uris()) == sorted(in_memory.uris())
     assert written.fragments == in_memory.fragments
     assert written.pages == {}
+    # Every page is in the one pack file, and read back from it as rendered.
+    assert sorted(written.packed) == sorted(in_memory.pages)
+    for uri, markdown in in_memory.pages.items():
+        assert written.read(uri) == markdown.encode("utf-8"), uri
+    # The large downloads are files of their own.
+    assert written.written
     for uri in written.written:
-        expected = in_memory.pages.get(uri)
-        expected = expected.encode("utf-8") if expected is not None else in_memory.downloads[uri]
-        assert (tmp_path / uri).read_bytes() == expected, uri
+        assert (tmp_path / uri).read_bytes() == in_memory.downloads[uri], uri
     # The stored sources are handed over from data/ as they are, not copied into the folder.
     assert sorted(written.linked) == sorted(f"sources/{source_id}/{s.file}" for source_id, s in archive.sources.items())
     for uri, stored in written.linked.items():
@@ -35,9 +40,10 @@ def test_pages_written_to_a_folder_are_the_pages_rendered_in_memory(archive, tmp
     assert written.downloads
     assert all(len(content) < SMALL_DOWNLOAD for content in written.downloads.values())
     assert written.downloads == {uri: in_memory.downloads[uri] for uri in written.downloads}
-    assert {path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*") if path.is_file()} == set(
-        written.written
-    )
+    assert {path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*") if path.is_file()} == {
+        PACK,
+        *written.written,
+    }
 
 
 def test_a_build_leaves_no_folder_of_pages_behind(site):
@@ -139,7 +145,7 @@ def test_folded_text_maps_every_range_back_to_the_stored_text():
 def test_a_site_saved_to_a_folder_is_the_same_rendered_in_memory_or_written(archive, tmp_path):
     in_memory, written = tmp_path / "in-memory", tmp_path / "written"
     render_site(archive).save_to(in_memory)
-    render_site(archive, folder=written).save_to(written)
+    render_site(archive, folder=tmp_path / "pages").save_to(written)
 
     def files(folder):
         return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
@@ -150,3 +156,48 @@ def test_a_site_saved_to_a_folder_is_the_same_rendered_in_memory_or_written(arch
     source = archive.sources["afp-productive-arms-control-talks"]
     stored = (DATA / "sources" / source.file).read_bytes()
     assert saved[f"sources/afp-productive-arms-control-talks/{source.file}"] == stored
+
+
+def test_a_site_is_never_saved_over_its_own_folder_of_pages(archive, tmp_path):
+    site = render_site(archive, folder=tmp_path)
+    with pytest.raises(ValueError, match="holds this site's own pages"):
+        site.save_to(tmp_path)
+    site.close()
+    assert (tmp_path / PACK).stat().st_size == sum(length for _, length in site.packed.values())
+
+
+TRICKY = [
+    "plain words",
+    "",
+    " leading and trailing spaces ",
+    'quotes " and \' and \\ backslashes',
+    "a: colon, # a hash, - a dash, [brackets] {braces} & * ! | > % @ `",
+    "yes",
+    "null",
+    "1.0",
+    "2021-07-28",
+    "---",
+    "line\nbreak\ttab\rreturn",
+    "accents é, dashes — and \u00a0 spaces, emoji \U0001f600",
+    "YAML's own line breaks \u2028 \u2029 \x85 and \ufeff \x7f",
+    "\x00 \x1b control characters",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_front_matter_is_read_back_as_written(text):
+    meta = {"title": text, "ssd": {"meta": [["DC.title", text], [text, "x"]], "jsonld": f'{{"name": "{text}"}}'}}
+    written = yaml_front_matter(meta)
+    # MkDocs reads front matter with PyYAML's own loader.
+    assert yaml.load(written, Loader=yaml.SafeLoader) == meta
+    assert yaml.load(written, Loader=yaml.CSafeLoader) == meta
+
+
+def test_every_page_has_front_matter_with_its_title_description_and_citation(archive):
+    site = render_site(archive)
+    for uri, markdown in site.pages.items():
+        written = markdown.split("---\n")[1]
+        meta = yaml.load(written, Loader=yaml.SafeLoader)
+        assert meta["title"] and meta["description"], uri
+        if uri not in ("changes.md", "timeline.md", "meetings/index.md", "people/index.md", "sources/index.md"):
+            assert meta["ssd"]["meta"] and meta["ssd"]["jsonld"], uri

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 import posixpath
 import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
+import orjson
 import yaml
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -23,12 +26,17 @@ from .problems import ArchiveProblems, Problem
 from .records import KIND_NAMES, PARTY_NAMES, STATUS_NAMES, Meeting, Quote, SourceParagraph
 
 TEMPLATES = Path(__file__).parent / "templates"
-# libyaml writes the front matter some 20 times faster than PyYAML's own emitter, byte for byte the same.
+# libyaml writes front matter some 20 times faster than PyYAML's own emitter, byte for byte the same.
 SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+# Characters a JSON string keeps as they are but YAML reads otherwise: its own line breaks, and characters
+# it does not accept unescaped.
+NOT_FOR_JSON_QUOTES = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 MARKER = re.compile(r"<!--\s*archive:([a-z-]+)\s*-->")
 PARTY_COLUMNS = ("united-states", "russia", "joint", "united-nations", "press")
 # mkdocs.yml's default site_url, for the `render` command; the MkDocs hook passes the real one.
 LOCAL_SITE_URL = "http://127.0.0.1:8000/"
+PACK = "pages.pack"  # the file in a build's folder that holds its pages, one after another
 SMALL_DOWNLOAD = 16 * 1024  # bytes: a download this small stays in memory even when pages are written to a folder
 
 
@@ -58,10 +66,12 @@ COMPILED_TEMPLATES = CompiledTemplates()
 class RenderedSite:
     """Everything the archive adds to the site: Markdown pages, downloads, and marker fragments.
 
-    Pages and downloads are kept in memory, or, given a folder, written there one by one as they are
-    rendered, so that a large archive never holds every page at once (`written` lists them in order).
-    Small downloads, such as each page's citation files, stay in memory even then: creating thousands
-    of files of a few hundred bytes costs more time than they take room.
+    Pages and downloads are kept in memory, or, given a folder, written there as they are rendered,
+    so that a large archive never holds every page at once. The pages go one after another into a
+    single file, the pack (`packed` gives where each one lies, `read` gives it back); the large
+    downloads are files of their own (`written` lists them in order). Small downloads, such as each
+    page's citation files, stay in memory even then. Creating a file costs far more than writing its
+    bytes: at a thousand meetings, one file per page was a tenth of the archive's work.
     """
 
     pages: dict[str, str] = field(default_factory=dict)
@@ -71,15 +81,34 @@ class RenderedSite:
     extra: dict[str, str] = field(default_factory=dict)
     folder: Path | None = None
     written: list[str] = field(default_factory=list)
+    packed: dict[str, tuple[int, int]] = field(default_factory=dict)  # page -> (offset, length) in the pack
     # Files of the site that are already on disk, given as they are (the stored sources, from data/).
     linked: dict[str, Path] = field(default_factory=dict)
     _made: set[Path] = field(default_factory=set, repr=False)
+    _pack: BinaryIO | None = field(default=None, repr=False)
 
     def add_page(self, uri: str, markdown: str) -> None:
         if self.folder is None:
             self.pages[uri] = markdown
-        else:
-            self._write(uri, [markdown])
+            return
+        if self._pack is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._pack = (self.folder / PACK).open("w+b")
+        content = markdown.encode("utf-8")
+        self.packed[uri] = (self._pack.tell(), len(content))
+        self._pack.write(content)
+
+    def read(self, uri: str) -> bytes:
+        """A page from the pack, as UTF-8 bytes."""
+        assert self._pack is not None
+        offset, length = self.packed[uri]
+        self._pack.flush()
+        return os.pread(self._pack.fileno(), length, offset)
+
+    def close(self) -> None:
+        """Let go of the pack; its folder can then be removed."""
+        if self._pack is not None:
+            self._pack.close()
 
     def add_download(self, path: str, content: bytes | Iterable[str]) -> None:
         """A file of the site as bytes, or as pieces of UTF-8 text (a template's stream) written as they come."""
@@ -112,9 +141,13 @@ class RenderedSite:
         self.written.append(uri)
 
     def save_to(self, folder: Path) -> None:
-        """Put every page and download in folder: those held in memory written, the others copied there."""
-        on_disk = {uri: self.folder / uri for uri in self.written} if self.folder not in (None, folder) else {}
-        for uri, found in {**self.pages, **self.downloads, **on_disk, **self.linked}.items():
+        """Put every page and download in folder, each a file of its own: those held in memory or in the pack
+        written, the others copied there. The folder must not be the site's own folder of pages."""
+        if self.folder is not None and folder.resolve() == self.folder.resolve():
+            raise ValueError(f"save_to: {folder} holds this site's own pages; give another folder")
+        on_disk = {uri: self.folder / uri for uri in self.written} if self.folder is not None else {}
+        packed = {uri: self.read(uri) for uri in self.packed}
+        for uri, found in {**self.pages, **packed, **self.downloads, **on_disk, **self.linked}.items():
             target = folder / uri
             target.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(found, Path):
@@ -124,7 +157,7 @@ class RenderedSite:
 
     def uris(self) -> list[str]:
         """Every page and download, in memory or written."""
-        return [*self.pages, *self.downloads, *self.written, *self.linked]
+        return [*self.pages, *self.packed, *self.downloads, *self.written, *self.linked]
 
     def fill_markers(self, markdown: str, page: str) -> str:
         """Replace each `<!-- archive:NAME -->` marker; an unknown marker stops the build."""
@@ -140,6 +173,52 @@ class RenderedSite:
                 ]
             )
         return MARKER.sub(lambda match: self.fragments[match.group(1)], markdown)
+
+
+def yaml_front_matter(meta: dict) -> str:
+    """A page's front matter as YAML: mappings, lists and strings, as MkDocs reads them back.
+
+    Each string is written as a JSON string, which is also a YAML double-quoted string. libyaml gives the
+    same values, but its Python half builds a node for each one first, which took ten times as long. Any
+    value of another kind, or a string YAML would read otherwise, is left to libyaml.
+    """
+    lines: list[str] = []
+    if _front_matter_lines(meta, "", lines):
+        return "\n".join(lines) + "\n"
+    return yaml.dump(meta, Dumper=SAFE_DUMPER, allow_unicode=True, sort_keys=False, width=10_000)
+
+
+def _front_matter_lines(mapping: dict, indent: str, lines: list[str]) -> bool:
+    """Add a mapping's lines; False if something in it is not a plain key, a string, a list or a mapping."""
+    for key, value in mapping.items():
+        if not (isinstance(key, str) and PLAIN_KEY.fullmatch(key)):
+            return False
+        if isinstance(value, dict) and value:
+            lines.append(f"{indent}{key}:")
+            if not _front_matter_lines(value, indent + "  ", lines):
+                return False
+            continue
+        if isinstance(value, list) and value:
+            lines.append(f"{indent}{key}:")
+            for item in value:
+                quoted = [_json_string(part) for part in item] if isinstance(item, list) and item else None
+                written = f"[{', '.join(quoted)}]" if quoted and None not in quoted else _json_string(item)
+                if written is None:
+                    return False
+                lines.append(f"{indent}- {written}")
+            continue
+        written = _json_string(value)
+        if written is None:
+            return False
+        lines.append(f"{indent}{key}: {written}")
+    return True
+
+
+def _json_string(value) -> str | None:
+    """A string as JSON, which YAML reads as the same string; None if it is not a string YAML reads alike."""
+    if not isinstance(value, str) or NOT_FOR_JSON_QUOTES.search(value):
+        return None
+    return orjson.dumps(value).decode("utf-8")
 
 
 def meeting_uri(meeting_id: str) -> str:
@@ -361,13 +440,7 @@ class Renderer:
             for path, content in self.cite.downloads(uri, citation).items():
                 self.cite_downloads[path] = content.encode("utf-8")
         context.setdefault("citation", citation)
-        front_matter = yaml.dump(
-            meta,
-            Dumper=SAFE_DUMPER,
-            allow_unicode=True,
-            sort_keys=False,
-            width=10_000,
-        )
+        front_matter = yaml_front_matter(meta)
         body = self.env.get_template(template).render(uri=uri, r=self, title=title, **context)
         return f"---\n{front_matter}---\n\n{body}"
 

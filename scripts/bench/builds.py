@@ -106,10 +106,10 @@ def prepare_baseline(project: Path) -> str:
         shutil.rmtree(docs)
     shutil.copytree(project / "docs", docs)
     archive = load_archive(project / "data")
-    site = render_site(archive, LOCAL_SITE_URL, docs)
+    site = render_site(archive, LOCAL_SITE_URL)
     add_book(site, archive, project / "data", LOCAL_SITE_URL, make_pdf=False)  # the book's web page, without its PDF
-    site.save_to(docs)  # the small files the hook hands MkDocs from memory, and the stored sources from data/
-    generated = set(site.written)
+    site.save_to(docs)  # every page and download, as files of their own, and the stored sources copied from data/
+    generated = set(site.uris())
     for path in docs.rglob("*.md"):
         if path.relative_to(docs).as_posix() in generated:
             continue
