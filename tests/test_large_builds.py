@@ -170,7 +170,7 @@ TRICKY = [
     "plain words",
     "",
     " leading and trailing spaces ",
-    'quotes " and \' and \\ backslashes',
+    "quotes \" and ' and \\ backslashes",
     "a: colon, # a hash, - a dash, [brackets] {braces} & * ! | > % @ `",
     "yes",
     "null",
