@@ -119,7 +119,7 @@ def book_pieces(archive: Archive, edition: Edition, site_url: str = "", pdf_name
         online=lambda meeting_id: site_url + page_url(meeting_uri(meeting_id)) if site_url else "",
         meetings=meetings,
         sources=sources,
-        reference_ids=sorted(used, key=lambda reference_id: archive.references[reference_id].publisher),
+        reference_ids=sorted(used, key=lambda reference_id: (archive.references[reference_id].publisher, reference_id)),
         stylesheet=Markup((TEMPLATES / "book.css").read_text(encoding="utf-8")),
     )
 
