@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from archive import staging
 from archive.book import add_book
 from archive.load import loaded_for_build
-from archive.pages import COMPILED_TEMPLATES, PACK, RenderedSite, render_site
+from archive.pages import COMPILED_TEMPLATES, PACK, RenderedSite, build_processes, render_site
 from archive.problems import ArchiveProblems
 
 _site = RenderedSite()
@@ -55,10 +55,17 @@ def on_pre_build(config) -> None:
     folder = staging.new_folder(project / ".cache" / "ssd-pages")
     try:
         with loaded_for_build(data) as archive:
-            site = render_site(archive, config.site_url, folder)
-            config.extra["ssd_archive"] = site.extra  # the version line on hand-written pages (overrides/main.html)
+            # A build may render on two processors; `mkdocs serve` runs threads, so it keeps to one process.
+            processes = 1 if _serving else build_processes()
             make_pdf = not _serving and os.environ.get("SSD_BOOK_PDF") != "0"
-            missing = add_book(site, archive, data, config.site_url, make_pdf=make_pdf)
+            book: list[str | None] = []  # why the book's PDF is missing, if it is
+
+            def add_the_book(site: RenderedSite) -> None:  # done while a second process renders pages
+                book.append(add_book(site, archive, data, config.site_url, make_pdf=make_pdf))
+
+            site = render_site(archive, config.site_url, folder, processes, also=add_the_book)
+            config.extra["ssd_archive"] = site.extra  # the version line on hand-written pages (overrides/main.html)
+            missing = book[0]
     except ArchiveProblems as problems:
         staging.remove(folder)
         if not (_serving and _site.uris()):

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import posixpath
 import random
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 import yaml
-from archive import staging
+from archive import pages, staging
 from archive.pages import PACK, SMALL_DOWNLOAD, _relpath, render_site, yaml_front_matter
 from archive.passages import EQUIVALENT_CHARACTERS, NormalisedText
 from conftest import DATA, ROOT, build_site, copy_project
@@ -201,3 +204,74 @@ def test_every_page_has_front_matter_with_its_title_description_and_citation(arc
         assert meta["title"] and meta["description"], uri
         if uri not in ("changes.md", "timeline.md", "meetings/index.md", "people/index.md", "sources/index.md"):
             assert meta["ssd"]["meta"] and meta["ssd"]["jsonld"], uri
+
+
+def _saved(site, folder):
+    site.save_to(folder)
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+def test_pages_rendered_in_two_processes_are_the_pages_rendered_in_one(archive, tmp_path, monkeypatch):
+    monkeypatch.setattr(pages, "PARALLEL_FROM", 1)  # the real archive is small: two processes even so
+    one = render_site(archive, folder=tmp_path / "one", processes=1)
+    two = render_site(archive, folder=tmp_path / "two", processes=2)
+
+    assert not (tmp_path / "one" / pages.SECOND_PACK).exists()
+    assert not (tmp_path / "two" / pages.SECOND_PACK).exists()  # added to the pack, then removed
+    assert list(two.packed) == list(one.packed)  # the same pages, in the same order
+    assert list(two.downloads) == list(one.downloads)
+    assert _saved(two, tmp_path / "saved-two") == _saved(one, tmp_path / "saved-one")
+    assert multiprocessing.active_children() == []
+
+
+def test_a_failure_in_the_second_process_stops_the_render(archive, tmp_path, monkeypatch, capfd):
+    monkeypatch.setattr(pages, "PARALLEL_FROM", 1)
+    first = archive.timeline[0]  # the first page goes to the second process
+    meeting_context = pages.Renderer.meeting_context
+
+    def failing(self, meeting_id, uri):
+        if meeting_id == first:
+            raise ValueError("a page that cannot be rendered")
+        return meeting_context(self, meeting_id, uri)
+
+    monkeypatch.setattr(pages.Renderer, "meeting_context", failing)
+    with pytest.raises(RuntimeError, match="Rendering in the second process failed"):
+        render_site(archive, folder=tmp_path, processes=2)
+    assert "ValueError: a page that cannot be rendered" in capfd.readouterr().err
+    assert multiprocessing.active_children() == []
+
+
+def test_a_failure_in_the_first_process_stops_the_second(archive, tmp_path, monkeypatch):
+    monkeypatch.setattr(pages, "PARALLEL_FROM", 1)
+    second = archive.timeline[1]  # the second page is the first process's own
+
+    def failing(self, meeting_id, uri):
+        if meeting_id == second:
+            raise ValueError("a page that cannot be rendered")
+        time.sleep(0.5)  # the second process is still at work when the first fails
+        return {}
+
+    monkeypatch.setattr(pages.Renderer, "meeting_context", failing)
+    with pytest.raises(ValueError, match="a page that cannot be rendered"):
+        render_site(archive, folder=tmp_path, processes=2)
+    assert multiprocessing.active_children() == []
+
+
+def test_a_build_renders_in_one_process_when_told_or_when_it_runs_threads(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.delenv("SSD_PROCESSES", raising=False)
+    assert pages.build_processes() == 2
+    monkeypatch.setenv("SSD_PROCESSES", "1")
+    assert pages.build_processes() == 1
+    monkeypatch.delenv("SSD_PROCESSES")
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert pages.build_processes() == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert pages.build_processes() == 1
+    finally:
+        stop.set()
+        thread.join()

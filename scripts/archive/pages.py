@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import functools
 import html
+import multiprocessing
 import os
+import pickle
 import posixpath
 import re
 import shutil
-from collections.abc import Iterable
+import sys
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -19,7 +23,7 @@ from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .citation import Citations
-from .exports import LICENCE, build_time, dataset_downloads
+from .exports import LICENCE, Download, build_time, dataset_downloads
 from .load import Archive
 from .passages import EQUIVALENT_CHARACTERS, text_directive
 from .problems import ArchiveProblems, Problem
@@ -37,6 +41,10 @@ PARTY_COLUMNS = ("united-states", "russia", "joint", "united-nations", "press")
 # mkdocs.yml's default site_url, for the `render` command; the MkDocs hook passes the real one.
 LOCAL_SITE_URL = "http://127.0.0.1:8000/"
 PACK = "pages.pack"  # the file in a build's folder that holds its pages, one after another
+SECOND_PACK = "pages-2.pack"  # the pages a second process renders, until they are added to the pack
+# From this many pages on, a build that may use two processors renders every other page in a second process.
+# Forking costs a few hundredths of a second; a page, a few milliseconds.
+PARALLEL_FROM = 200
 SMALL_DOWNLOAD = 16 * 1024  # bytes: a download this small stays in memory even when pages are written to a folder
 
 
@@ -85,6 +93,7 @@ class RenderedSite:
     # Files of the site that are already on disk, given as they are (the stored sources, from data/).
     linked: dict[str, Path] = field(default_factory=dict)
     _made: set[Path] = field(default_factory=set, repr=False)
+    pack_name: str = PACK
     _pack: BinaryIO | None = field(default=None, repr=False)
 
     def add_page(self, uri: str, markdown: str) -> None:
@@ -93,7 +102,7 @@ class RenderedSite:
             return
         if self._pack is None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._pack = (self.folder / PACK).open("w+b")
+            self._pack = (self.folder / self.pack_name).open("w+b")
         content = markdown.encode("utf-8")
         self.packed[uri] = (self._pack.tell(), len(content))
         self._pack.write(content)
@@ -104,6 +113,19 @@ class RenderedSite:
         offset, length = self.packed[uri]
         self._pack.flush()
         return os.pread(self._pack.fileno(), length, offset)
+
+    def append_pack(self, other: Path, packed: dict[str, tuple[int, int]]) -> None:
+        """Add the pages of another pack file, with where each lies in it, to this site's pack; remove the other."""
+        assert self.folder is not None
+        if self._pack is None:
+            self._pack = (self.folder / self.pack_name).open("w+b")
+        self._pack.seek(0, os.SEEK_END)
+        start = self._pack.tell()
+        with other.open("rb") as pages:
+            shutil.copyfileobj(pages, self._pack, 1 << 20)
+        other.unlink()
+        for uri, (offset, length) in packed.items():
+            self.packed[uri] = (start + offset, length)
 
     def close(self) -> None:
         """Let go of the pack; its folder can then be removed."""
@@ -278,7 +300,7 @@ class Renderer:
         self.archive = archive
         self.site_url = site_url
         self.cite = Citations(archive, site_url or LOCAL_SITE_URL)
-        self.cite_downloads: dict[str, bytes] = {}
+        self.cite_downloads: dict[str, dict[str, bytes]] = {}  # page -> its citation files
         self._quote_targets: dict[str, str] = {}
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
@@ -358,30 +380,49 @@ class Renderer:
 
     # -- pages ---------------------------------------------------------------
 
-    def render(self, folder: Path | None = None) -> RenderedSite:
+    def render(
+        self,
+        folder: Path | None = None,
+        processes: int = 1,
+        meanwhile: Callable[[RenderedSite], None] | None = None,
+    ) -> RenderedSite:
+        """Every page; meanwhile, the caller's own work on the site, done while a second process renders pages."""
         site = RenderedSite(folder=folder)
         archive = self.archive
-        for meeting_id in archive.timeline:
-            uri = meeting_uri(meeting_id)
-            site.add_page(uri, self.page("meeting.md.j2", uri, **self.meeting_context(meeting_id, uri)))
-        for person_id, person in archive.people.items():
-            uri = person_uri(person_id)
-            site.add_page(
-                uri,
-                self.page(
-                    "person.md.j2",
-                    uri,
-                    person_id=person_id,
-                    person=person,
-                    appearances=self.appearances.get(person_id, []),
-                    title=person.name,
-                    description=self.person_description(person_id),
-                ),
-            )
+        jobs = self.page_jobs()
+        if processes > 1 and folder is not None and len(jobs) >= PARALLEL_FROM:
+            self._render_in_two_processes(site, jobs, meanwhile or (lambda site: None))
+        else:
+            for job in jobs:
+                self._render_page(site, job)
+            if meanwhile:
+                meanwhile(site)
         for source_id, source in archive.sources.items():
-            uri = source_uri(source_id)
-            site.add_page(uri, self.page("source.md.j2", uri, **self.source_context(source_id, uri)))
             site.add_stored(f"sources/{source_id}/{source.file}", archive.files[source_id], archive.paths[source_id])
+        site.fragments["meeting-list"] = self.fragment("_meeting_list.html.j2", "index.md")
+        site.fragments["matching-rules"] = self.fragment(
+            "_matching_rules.html.j2", "about.md", equivalents=_equivalent_groups()
+        )
+        self.add_citing(site)
+        return site
+
+    def page_jobs(self) -> list[PageJob]:
+        """Every page the archive renders, in the order the site lists them."""
+        archive = self.archive
+        jobs = [
+            PageJob(uri, "meeting.md.j2", functools.partial(self.meeting_context, meeting_id, uri))
+            for meeting_id in archive.timeline
+            for uri in [meeting_uri(meeting_id)]
+        ]
+        jobs += [
+            PageJob(person_uri(person_id), "person.md.j2", functools.partial(self.person_context, person_id))
+            for person_id in archive.people
+        ]
+        jobs += [
+            PageJob(uri, "source.md.j2", functools.partial(self.source_context, source_id, uri))
+            for source_id in archive.sources
+            for uri in [source_uri(source_id)]
+        ]
         lists = {
             "meetings/index.md": ("Meetings", "Every meeting record of the 2021 Strategic Stability Dialogue."),
             "people/index.md": ("People", "Every person named in the stored sources, with each spelling used."),
@@ -393,30 +434,82 @@ class Renderer:
             ),
         }
         for uri, (title, description) in lists.items():
-            name = "timeline.md.j2" if uri == "timeline.md" else "list.md.j2"
-            site.add_page(uri, self.page(name, uri, title=title, description=description, kind=uri.split("/")[0]))
-        site.fragments["meeting-list"] = self.fragment("_meeting_list.html.j2", "index.md")
-        site.fragments["matching-rules"] = self.fragment(
-            "_matching_rules.html.j2", "about.md", equivalents=_equivalent_groups()
+            context = {"title": title, "description": description, "kind": uri.split("/")[0]}
+            jobs.append(PageJob(uri, "timeline.md.j2" if uri == "timeline.md" else "list.md.j2", context.copy))
+        changes = {
+            "title": "Changes",
+            "description": "What changed in the archive's records, newest first, with the date of each change.",
+            "changes": archive.changes.newest_first(),
+        }
+        jobs.append(PageJob("changes.md", "changes.md.j2", changes.copy))
+        return jobs
+
+    def person_context(self, person_id: str) -> dict:
+        person = self.archive.people[person_id]
+        return {
+            "person_id": person_id,
+            "person": person,
+            "appearances": self.appearances.get(person_id, []),
+            "title": person.name,
+            "description": self.person_description(person_id),
+        }
+
+    def _render_page(self, site: RenderedSite, job: PageJob) -> None:
+        site.add_page(job.uri, self.page(job.template, job.uri, **job.context()))
+
+    def _render_in_two_processes(
+        self, site: RenderedSite, jobs: list[PageJob], meanwhile: Callable[[RenderedSite], None]
+    ) -> None:
+        """Render three pages in four in a second process, forked with the loaded archive, into a pack of its own;
+        this one renders the others, then does the caller's other work (meanwhile) as the second finishes.
+
+        Once both are done, the second pack is added to the first and the pages and citation files are put back
+        in the order one process gives them, so the site is the same byte for byte.
+        """
+        assert site.folder is not None
+        theirs = [job for position, job in enumerate(jobs) if position % 4 != 1]
+        mine = [job for position, job in enumerate(jobs) if position % 4 == 1]
+        result = site.folder / "second-process.pickle"
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()  # or the second process would write out again what is waiting to be written
+        second = multiprocessing.get_context("fork").Process(
+            target=self._render_share, args=(theirs, site.folder, result), name="ssd-render"
         )
-        self.add_citing(site)
-        return site
+        second.start()
+        try:
+            for job in mine:
+                self._render_page(site, job)
+            meanwhile(site)
+            second.join()
+        finally:
+            if second.exitcode is None:  # interrupted: the second process is not left running
+                second.kill()
+                second.join()
+        if second.exitcode != 0:
+            raise RuntimeError(f"Rendering in the second process failed (exit code {second.exitcode}); see above.")
+        with result.open("rb") as pickled:
+            their_packed, their_downloads = pickle.load(pickled)
+        result.unlink()
+        site.append_pack(site.folder / SECOND_PACK, their_packed)
+        site.packed = {job.uri: site.packed[job.uri] for job in jobs}
+        downloads = {**self.cite_downloads, **their_downloads}
+        self.cite_downloads = {job.uri: downloads[job.uri] for job in jobs if job.uri in downloads}
+
+    def _render_share(self, jobs: list[PageJob], folder: Path, result: Path) -> None:
+        """The second process's part: its pages into their own pack, and the citation files told back."""
+        site = RenderedSite(folder=folder, pack_name=SECOND_PACK)
+        for job in jobs:
+            self._render_page(site, job)
+        site.close()
+        with result.open("wb") as pickled:
+            pickle.dump((site.packed, self.cite_downloads), pickled, protocol=pickle.HIGHEST_PROTOCOL)
 
     def add_citing(self, site: RenderedSite) -> None:
-        """The Changes page, the citation downloads, redirects from renamed ids, and the How to cite fragments."""
+        """The citation downloads, redirects from renamed ids, and the How to cite fragments."""
         changes = self.archive.changes
-        site.add_page(
-            "changes.md",
-            self.page(
-                "changes.md.j2",
-                "changes.md",
-                title="Changes",
-                description="What changed in the archive's records, newest first, with the date of each change.",
-                changes=changes.newest_first(),
-            ),
-        )
-        for path, content in self.cite_downloads.items():
-            site.add_download(path, content)
+        for downloads in self.cite_downloads.values():
+            for path, content in downloads.items():
+                site.add_download(path, content)
         for old, new in self.cite.redirects().items():
             site.add_download(
                 old + "index.html",
@@ -437,8 +530,9 @@ class Renderer:
         if self.cite.record(uri):
             citation = self.cite.page(uri, title, description)
             meta["ssd"] = self.cite.front_matter(uri, citation)
-            for path, content in self.cite.downloads(uri, citation).items():
-                self.cite_downloads[path] = content.encode("utf-8")
+            self.cite_downloads[uri] = {
+                path: content.encode("utf-8") for path, content in self.cite.downloads(uri, citation).items()
+            }
         context.setdefault("citation", citation)
         front_matter = yaml_front_matter(meta)
         body = self.env.get_template(template).render(uri=uri, r=self, title=title, **context)
@@ -573,6 +667,15 @@ class Renderer:
 
 
 @dataclass(frozen=True, slots=True)
+class PageJob:
+    """A page to render: its address, its template, and what gives the template its values."""
+
+    uri: str
+    template: str
+    context: Callable[[], dict]
+
+
+@dataclass(frozen=True, slots=True)
 class ShownParagraph:
     """One paragraph of a stored source as its page and the book show it.
 
@@ -630,12 +733,28 @@ def _equivalent_groups() -> list[tuple[str, list[str]]]:
     return sorted(groups.items())
 
 
-def render_site(archive: Archive, site_url: str = LOCAL_SITE_URL, folder: Path | None = None) -> RenderedSite:
-    """Render every page and download: in memory, or written one by one into folder (see RenderedSite)."""
+def render_site(
+    archive: Archive,
+    site_url: str = LOCAL_SITE_URL,
+    folder: Path | None = None,
+    processes: int = 1,
+    also: Callable[[RenderedSite], None] | None = None,
+) -> RenderedSite:
+    """Render every page and download: in memory, or written into folder (see RenderedSite).
+
+    With a folder and processes=2, a large archive's pages are rendered in two processes at once.
+    `also` is more work on the site, such as the briefing book, done in the meantime.
+    """
     site_url = (site_url or LOCAL_SITE_URL).rstrip("/") + "/"
     renderer = Renderer(archive, site_url)
-    site = renderer.render(folder)
-    downloads = dataset_downloads(archive, site_url)
+    downloads: list[Download] = []
+
+    def meanwhile(site: RenderedSite) -> None:
+        downloads.extend(dataset_downloads(archive, site_url))
+        if also:
+            also(site)
+
+    site = renderer.render(folder, processes, meanwhile)
     for download in downloads:
         site.add_download(download.path, download.content)
     site.fragments["data-downloads"] = renderer.fragment("_downloads.html.j2", "data.md", downloads=downloads)
@@ -643,3 +762,14 @@ def render_site(archive: Archive, site_url: str = LOCAL_SITE_URL, folder: Path |
         "_dataset_citation.html.j2", "data.md", version=build_time(archive), licence=LICENCE, address=f"{site_url}data/"
     )
     return site
+
+
+def build_processes() -> int:
+    """How many processes a build renders with: two if this process may run on two processors or more.
+
+    SSD_PROCESSES=1 keeps to one. A process that runs threads never forks: a thread's locks would be
+    copied as they are, held by a thread the copy does not have.
+    """
+    if os.environ.get("SSD_PROCESSES") == "1" or threading.active_count() > 1:
+        return 1
+    return 2 if len(os.sched_getaffinity(0)) > 1 else 1

@@ -55,9 +55,9 @@ class Match:
 class NormalisedText:
     """A text folded for matching, with a map back to the stored text's offsets.
 
-    Folding is done by str.translate and one regular expression, and the map keeps one entry
-    per run of white space longer than one character, so time and memory stay linear and
-    small however long the stored texts grow.
+    Characters are folded by one regular expression and white space by str.split, and the map
+    keeps one entry per run of white space longer than one character, so time and memory stay
+    linear and small however long the stored texts grow.
     """
 
     def __init__(self, text: str):

@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from archive.pages import PARALLEL_FROM
+
 from . import builds, lighthouse, serve, synthetic, wire
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -183,7 +185,8 @@ def report(results: dict) -> str:
             )
         lines += [
             "",
-            "Each time is the median of several runs; memory is the peak resident size of the process. "
+            "Each time is the median of several runs. Memory is the peak resident size: of the largest process, "
+            "or of all the step's processes together while a build renders in two (counting twice what they share). "
             "(a), (b) and (c) run in turn, round after round, and each ratio is the median of the rounds' ratios. "
             "(b) leaves out the briefing book's PDF, which prints every meeting and every source "
             "(`SSD_BOOK_PDF=0`; `mkdocs serve` leaves it out too).",
@@ -200,8 +203,19 @@ def report(results: dict) -> str:
         if parts:
             lines.append(
                 f"Where (a) goes at {int(largest):,} meetings (its last run): loading and checking the records "
-                f"and every quote {parts['load_and_check']:.2f} s, rendering the pages and downloads "
-                f"{parts['pages_and_downloads']:.2f} s, the briefing book's web page {parts['book_page']:.2f} s."
+                f"and every quote {parts['load_and_check']:.2f} s; rendering the pages, the downloads and the "
+                f"briefing book's web page {parts['pages_downloads_and_book']:.2f} s, of which the book's page "
+                f"{parts['book_page']:.2f} s, made while the second process renders pages."
+            )
+        one = builds_found[largest].get("archive_one_process") if largest else None
+        if one:
+            archive = builds_found[largest]["archive"]
+            lines.append(
+                f"From {PARALLEL_FROM} pages on, a build renders every other page in a second process when the "
+                f"machine gives it two processors. At {int(largest):,} meetings (a) takes {archive['seconds']:.2f} s "
+                f"of wall time and {archive['cpu_seconds']:.2f} s of processor time; kept to one process "
+                f"(`SSD_PROCESSES=1`) it takes {one['seconds']:.2f} s, peak {one['peak_mb']:.0f} MB, which would be "
+                f"{100 * builds_found[largest]['archive_one_process_share']:.1f} % of (b)."
             )
         lines += _targets(builds_found)
     if "quotes" in results:

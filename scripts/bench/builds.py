@@ -1,7 +1,9 @@
 """Time and memory of (a) the archive's own work, (b) the whole site build and (c) a plain MkDocs build.
 
-Each step runs as a child process of a small launcher; its wall time is measured around it and its
-peak memory is the child's own maximum resident set size, as the kernel reports it to wait4().
+Each step runs as a child process of a small launcher; its wall time is measured around it. Its peak
+memory is the larger of two measures: the kernel's high-water mark of the largest single process, as
+wait4() reports it, and the highest sum of the resident memory of the step's processes, sampled every
+20 ms, for a build that renders in two processes at once (pages the two share are counted twice).
 """
 
 from __future__ import annotations
@@ -24,29 +26,67 @@ class Measured:
     seconds: float
     peak_mb: float
     runs: list[float]
+    cpu_seconds: float  # the median run's processor time, all its processes together
 
 
 class StepFailed(Exception):
     pass
 
 
-# A small Python that starts the measured command and reports its wall time and peak memory. The peak
-# memory the kernel reports is a high-water mark that survives fork and exec, so the command must be
-# started from a process this small, never from the benchmark itself, which holds whole archives.
+# A small Python that starts the measured command and reports its wall time, processor time and peak memory.
+# The kernel's high-water mark survives fork and exec, so the command must be started from a process this
+# small, never from the benchmark itself, which holds whole archives. The sampler adds up the resident
+# memory of the command and every process it starts, which the high-water mark of one process would miss.
 LAUNCHER = """
-import os, sys, time
+import os, sys, threading, time
 start = time.perf_counter()
 child = os.fork()
 if child == 0:
     os.execvp(sys.argv[2], sys.argv[2:])
+peak_sum = 0
+finished = threading.Event()
+
+def tree(pid):
+    found = [pid]
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as children:
+            for kid in children.read().split():
+                found += tree(int(kid))
+    return found
+
+def resident_kb(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+def sample():
+    global peak_sum
+    while not finished.wait(0.02):
+        try:
+            peak_sum = max(peak_sum, sum(resident_kb(pid) for pid in tree(child)))
+        except (OSError, ValueError):
+            continue  # a process ended while it was read
+
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
 _, status, usage = os.wait4(child, 0)
+elapsed = time.perf_counter() - start
+finished.set()
+sampler.join()
 with open(sys.argv[1], "w") as report:
-    report.write(f"{time.perf_counter() - start} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+    report.write(
+        f"{elapsed} {max(usage.ru_maxrss, peak_sum)} {os.waitstatus_to_exitcode(status)} "
+        f"{usage.ru_utime + usage.ru_stime}"
+    )
 """
 
 
-def run_measured(command: list[str], cwd: Path, pdf: bool = False) -> tuple[float, float]:
-    """Wall seconds and peak memory in MB of one child process; raises StepFailed with its output.
+def run_measured(
+    command: list[str], cwd: Path, pdf: bool = False, settings: dict[str, str] | None = None
+) -> tuple[float, float, float]:
+    """Wall seconds, peak memory in MB and processor seconds of one step; raises StepFailed with its output.
 
     The briefing book's PDF is left out unless asked for: it prints every meeting and every source,
     takes minutes and gigabytes from a hundred meetings on, and is measured on its own.
@@ -54,6 +94,7 @@ def run_measured(command: list[str], cwd: Path, pdf: bool = False) -> tuple[floa
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT / "scripts")}
     environment["SSD_BOOK_PDF"] = "1" if pdf else "0"
     environment["SSD_BOOK_CACHE"] = "0"  # every run prints the PDF, as a build with new data does
+    environment.update(settings or {})
     log, measured = cwd / ".bench-step.log", cwd / ".bench-step.measured"
     with log.open("wb") as output:
         subprocess.run(
@@ -64,16 +105,19 @@ def run_measured(command: list[str], cwd: Path, pdf: bool = False) -> tuple[floa
             stderr=subprocess.STDOUT,
             check=False,
         )
-    seconds, peak_kb, returncode = measured.read_text().split()
+    seconds, peak_kb, returncode, cpu = measured.read_text().split()
     if int(returncode) != 0:
         raise StepFailed(f"{' '.join(command)} failed:\n{log.read_text(errors='replace')[-3000:]}")
-    return float(seconds), int(peak_kb) / 1024  # ru_maxrss is in kilobytes on Linux
+    return float(seconds), int(peak_kb) / 1024, float(cpu)  # kilobytes on Linux
 
 
-def summary(results: list[tuple[float, float]]) -> Measured:
-    """The median time and the highest peak memory of several runs of one step."""
-    times = [seconds for seconds, _ in results]
-    return Measured(statistics.median(times), max(peak for _, peak in results), [round(t, 3) for t in times])
+def summary(results: list[tuple[float, float, float]]) -> Measured:
+    """The median time, the highest peak memory and the median run's processor time of several runs of one step."""
+    times = [seconds for seconds, _, _ in results]
+    median = sorted(results)[(len(results) - 1) // 2]
+    return Measured(
+        statistics.median(times), max(peak for _, peak, _ in results), [round(t, 3) for t in times], median[2]
+    )
 
 
 def median_of(command: list[str], cwd: Path, runs: int, pdf: bool = False) -> Measured:
@@ -160,20 +204,22 @@ def measure_project(project: Path, runs: int, scratch: Path, pdf: bool = False) 
     """(a), (b) and (c) for one project folder, each the median of `runs` runs; with pdf, (b) with the PDF too."""
     baseline = prepare_baseline(project)
     steps = {
-        "archive": archive_step(project),
-        "build": site_step(project, "mkdocs.yml", scratch / "site"),
-        "baseline": site_step(project, baseline, scratch / "baseline-site"),
+        "archive": (archive_step(project), {}),
+        "build": (site_step(project, "mkdocs.yml", scratch / "site"), {}),
+        "baseline": (site_step(project, baseline, scratch / "baseline-site"), {}),
+        # (a) kept to one process, as on a machine with one processor: what rendering in two saves.
+        "archive_one_process": (archive_step(project), {"SSD_PROCESSES": "1"}),
     }
-    # Round after round, (a), (b) and (c) in turn: a slow spell of a shared machine then slows all three alike,
+    # Round after round, each step in turn: a slow spell of a shared machine then slows all of them alike,
     # and each round's ratios compare runs made minutes apart, not a quarter of an hour.
-    found: dict[str, list[tuple[float, float]]] = {step: [] for step in steps}
+    found: dict[str, list[tuple[float, float, float]]] = {step: [] for step in steps}
     for _ in range(runs):
-        for step, command in steps.items():
-            found[step].append(run_measured(command, project))
+        for step, (command, settings) in steps.items():
+            found[step].append(run_measured(command, project, settings=settings))
             if step == "archive":
                 archive_parts = json.loads((project / ".bench-step.log").read_text().splitlines()[-1])
-    archive, whole, plain = (summary(found[step]) for step in steps)
-    rounds = list(zip(found["archive"], found["build"], found["baseline"], strict=True))
+    archive, whole, plain, one_process = (summary(found[step]) for step in steps)
+    rounds = list(zip(found["archive"], found["build"], found["baseline"], found["archive_one_process"], strict=True))
     with_pdf = (
         median_of(site_step(project, "mkdocs.yml", scratch / "pdf-site"), project, runs, pdf=True) if pdf else None
     )
@@ -183,8 +229,10 @@ def measure_project(project: Path, runs: int, scratch: Path, pdf: bool = False) 
         "build": asdict(whole),
         "baseline": asdict(plain),
         "build_with_pdf": asdict(with_pdf) if with_pdf else None,
-        "archive_share": statistics.median(a / b for (a, _), (b, _), _ in rounds),
-        "build_over_baseline": statistics.median(b / c for _, (b, _), (c, _) in rounds),
+        "archive_one_process": asdict(one_process),
+        "archive_share": statistics.median(a[0] / b[0] for a, b, _, _ in rounds),
+        "archive_one_process_share": statistics.median(a1[0] / b[0] for _, b, _, a1 in rounds),
+        "build_over_baseline": statistics.median(b[0] / c[0] for _, b, c, _ in rounds),
         "pages": sum(1 for _ in (scratch / "site").rglob("*.html")),
         "site_mb": sum(path.stat().st_size for path in (scratch / "site").rglob("*") if path.is_file()) / 2**20,
     }
