@@ -186,7 +186,8 @@ def report(results: dict) -> str:
         lines += [
             "",
             "Each time is the median of several runs. Memory is the peak resident size: of the largest process, "
-            "or of all the step's processes together while a build renders in two (counting twice what they share). "
+            "or of all the step's processes together while a build renders in two (their proportional set sizes, "
+            "in which a page they share counts once). "
             "(a), (b) and (c) run in turn, round after round, and each ratio is the median of the rounds' ratios. "
             "(b) leaves out the briefing book's PDF, which prints every meeting and every source "
             "(`SSD_BOOK_PDF=0`; `mkdocs serve` leaves it out too).",

@@ -2,8 +2,8 @@
 
 Each step runs as a child process of a small launcher; its wall time is measured around it. Its peak
 memory is the larger of two measures: the kernel's high-water mark of the largest single process, as
-wait4() reports it, and the highest sum of the resident memory of the step's processes, sampled every
-20 ms, for a build that renders in two processes at once (pages the two share are counted twice).
+wait4() reports it, and the highest memory of all the step's processes together, sampled, for a build
+that renders in two processes at once (proportional set sizes: a page the two share counts once).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ class StepFailed(Exception):
 
 # A small Python that starts the measured command and reports its wall time, processor time and peak memory.
 # The kernel's high-water mark survives fork and exec, so the command must be started from a process this
-# small, never from the benchmark itself, which holds whole archives. The sampler adds up the resident
-# memory of the command and every process it starts, which the high-water mark of one process would miss.
+# small, never from the benchmark itself, which holds whole archives. The sampler adds up the memory of the
+# command and every process it starts, which the high-water mark of one process would miss.
 LAUNCHER = """
 import os, sys, threading, time
 start = time.perf_counter()
@@ -54,20 +54,28 @@ def tree(pid):
                 found += tree(int(kid))
     return found
 
-def resident_kb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
+def memory_kb(pid, field, path):
+    with open(f"/proc/{pid}/{path}") as found:
+        for line in found:
+            if line.startswith(field):
                 return int(line.split()[1])
     return 0
 
 def sample():
+    # One process: its resident size, read cheaply every 20 ms. Several: the sum of their proportional sizes,
+    # in which a page the processes share counts once in all, read every 100 ms as it costs milliseconds.
     global peak_sum
-    while not finished.wait(0.02):
+    interval = 0.02
+    while not finished.wait(interval):
         try:
-            peak_sum = max(peak_sum, sum(resident_kb(pid) for pid in tree(child)))
+            pids = tree(child)
+            if len(pids) == 1:
+                total, interval = memory_kb(pids[0], "VmRSS:", "status"), 0.02
+            else:
+                total, interval = sum(memory_kb(pid, "Pss:", "smaps_rollup") for pid in pids), 0.1
         except (OSError, ValueError):
             continue  # a process ended while it was read
+        peak_sum = max(peak_sum, total)
 
 sampler = threading.Thread(target=sample, daemon=True)
 sampler.start()
