@@ -23,8 +23,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from archive import staging
 from archive.book import add_book
 from archive.load import loaded_for_build
-from archive.pages import COMPILED_TEMPLATES, PACK, RenderedSite, build_processes, render_site
+from archive.pages import COMPILED_TEMPLATES, PACK, RenderedSite, render_site
 from archive.problems import ArchiveProblems
+from archive.processes import build_processes
 
 _site = RenderedSite()
 log = logging.getLogger("mkdocs.hooks.archive")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from archive import pages, staging
+from archive import pages, processes, staging
 from archive.pages import PACK, SMALL_DOWNLOAD, _relpath, render_site, yaml_front_matter
 from archive.passages import EQUIVALENT_CHARACTERS, NormalisedText
 from conftest import DATA, ROOT, build_site, copy_project
@@ -235,7 +235,7 @@ def test_a_failure_in_the_second_process_stops_the_render(archive, tmp_path, mon
         return meeting_context(self, meeting_id, uri)
 
     monkeypatch.setattr(pages.Renderer, "meeting_context", failing)
-    with pytest.raises(RuntimeError, match="Rendering in the second process failed"):
+    with pytest.raises(RuntimeError, match="The second process failed"):
         render_site(archive, folder=tmp_path, processes=2)
     assert "ValueError: a page that cannot be rendered" in capfd.readouterr().err
     assert multiprocessing.active_children() == []
@@ -260,18 +260,29 @@ def test_a_failure_in_the_first_process_stops_the_second(archive, tmp_path, monk
 def test_a_build_renders_in_one_process_when_told_or_when_it_runs_threads(monkeypatch):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     monkeypatch.delenv("SSD_PROCESSES", raising=False)
-    assert pages.build_processes() == 2
+    assert processes.build_processes() == 2
     monkeypatch.setenv("SSD_PROCESSES", "1")
-    assert pages.build_processes() == 1
+    assert processes.build_processes() == 1
     monkeypatch.delenv("SSD_PROCESSES")
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
-    assert pages.build_processes() == 1
+    assert processes.build_processes() == 1
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert pages.build_processes() == 1
+        assert processes.build_processes() == 1
     finally:
         stop.set()
         thread.join()
+
+
+def test_a_second_process_gives_back_a_result_larger_than_a_pipe_holds():
+    theirs, mine = processes.in_two_processes(lambda: {"pages": b"x" * 5_000_000}, lambda: "mine")
+    assert theirs == {"pages": b"x" * 5_000_000} and mine == "mine"
+    assert multiprocessing.active_children() == []
+
+
+def test_a_second_process_that_ends_without_a_result_is_an_error():
+    with pytest.raises(RuntimeError, match=r"The second process failed \(exit code 3\)"):
+        processes.in_two_processes(lambda: os._exit(3), lambda: "mine")

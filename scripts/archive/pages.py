@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import functools
 import html
-import multiprocessing
 import os
-import pickle
 import posixpath
 import re
 import shutil
-import sys
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +23,7 @@ from .exports import LICENCE, Download, build_time, dataset_downloads
 from .load import Archive
 from .passages import EQUIVALENT_CHARACTERS, text_directive
 from .problems import ArchiveProblems, Problem
+from .processes import in_two_processes
 from .records import KIND_NAMES, PARTY_NAMES, STATUS_NAMES, Meeting, Quote, SourceParagraph
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -469,40 +466,29 @@ class Renderer:
         assert site.folder is not None
         theirs = [job for position, job in enumerate(jobs) if position % 4 != 1]
         mine = [job for position, job in enumerate(jobs) if position % 4 == 1]
-        result = site.folder / "second-process.pickle"
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()  # or the second process would write out again what is waiting to be written
-        second = multiprocessing.get_context("fork").Process(
-            target=self._render_share, args=(theirs, site.folder, result), name="ssd-render"
-        )
-        second.start()
-        try:
+
+        def my_share() -> None:
             for job in mine:
                 self._render_page(site, job)
             meanwhile(site)
-            second.join()
-        finally:
-            if second.exitcode is None:  # interrupted: the second process is not left running
-                second.kill()
-                second.join()
-        if second.exitcode != 0:
-            raise RuntimeError(f"Rendering in the second process failed (exit code {second.exitcode}); see above.")
-        with result.open("rb") as pickled:
-            their_packed, their_downloads = pickle.load(pickled)
-        result.unlink()
+
+        (their_packed, their_downloads), _ = in_two_processes(
+            functools.partial(self._render_share, theirs, site.folder), my_share
+        )
         site.append_pack(site.folder / SECOND_PACK, their_packed)
         site.packed = {job.uri: site.packed[job.uri] for job in jobs}
         downloads = {**self.cite_downloads, **their_downloads}
         self.cite_downloads = {job.uri: downloads[job.uri] for job in jobs if job.uri in downloads}
 
-    def _render_share(self, jobs: list[PageJob], folder: Path, result: Path) -> None:
-        """The second process's part: its pages into their own pack, and the citation files told back."""
+    def _render_share(
+        self, jobs: list[PageJob], folder: Path
+    ) -> tuple[dict[str, tuple[int, int]], dict[str, dict[str, bytes]]]:
+        """The second process's part: its pages into a pack of their own; where each lies, and their citation files."""
         site = RenderedSite(folder=folder, pack_name=SECOND_PACK)
         for job in jobs:
             self._render_page(site, job)
         site.close()
-        with result.open("wb") as pickled:
-            pickle.dump((site.packed, self.cite_downloads), pickled, protocol=pickle.HIGHEST_PROTOCOL)
+        return site.packed, self.cite_downloads
 
     def add_citing(self, site: RenderedSite) -> None:
         """The citation downloads, redirects from renamed ids, and the How to cite fragments."""
@@ -762,14 +748,3 @@ def render_site(
         "_dataset_citation.html.j2", "data.md", version=build_time(archive), licence=LICENCE, address=f"{site_url}data/"
     )
     return site
-
-
-def build_processes() -> int:
-    """How many processes a build renders with: two if this process may run on two processors or more.
-
-    SSD_PROCESSES=1 keeps to one. A process that runs threads never forks: a thread's locks would be
-    copied as they are, held by a thread the copy does not have.
-    """
-    if os.environ.get("SSD_PROCESSES") == "1" or threading.active_count() > 1:
-        return 1
-    return 2 if len(os.sched_getaffinity(0)) > 1 else 1

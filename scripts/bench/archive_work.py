@@ -17,7 +17,8 @@ from pathlib import Path
 
 from archive.book import add_book
 from archive.load import loaded_for_build
-from archive.pages import LOCAL_SITE_URL, RenderedSite, build_processes, render_site
+from archive.pages import LOCAL_SITE_URL, RenderedSite, render_site
+from archive.processes import build_processes
 
 if __name__ == "__main__":
     data = Path(sys.argv[1])
