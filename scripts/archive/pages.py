@@ -39,7 +39,7 @@ PARTY_COLUMNS = ("united-states", "russia", "joint", "united-nations", "press")
 LOCAL_SITE_URL = "http://127.0.0.1:8000/"
 PACK = "pages.pack"  # the file in a build's folder that holds its pages, one after another
 SECOND_PACK = "pages-2.pack"  # the pages a second process renders, until they are added to the pack
-# From this many pages on, a build that may use two processors renders every other page in a second process.
+# From this many pages on, a build that may use two processors renders three pages in four in a second process.
 # Forking costs a few hundredths of a second; a page, a few milliseconds.
 PARALLEL_FROM = 200
 SMALL_DOWNLOAD = 16 * 1024  # bytes: a download this small stays in memory even when pages are written to a folder
