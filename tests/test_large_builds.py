@@ -224,17 +224,21 @@ def test_pages_rendered_in_two_processes_are_the_pages_rendered_in_one(archive, 
     assert multiprocessing.active_children() == []
 
 
+def _in_second_process() -> bool:
+    return multiprocessing.parent_process() is not None
+
+
 def test_a_failure_in_the_second_process_stops_the_render(archive, tmp_path, monkeypatch, capfd):
     monkeypatch.setattr(pages, "PARALLEL_FROM", 1)
-    first = archive.timeline[0]  # the first page goes to the second process
-    meeting_context = pages.Renderer.meeting_context
+    render_page = pages.Renderer._render_page
 
-    def failing(self, meeting_id, uri):
-        if meeting_id == first:
+    def failing(self, site, job):
+        if _in_second_process():
             raise ValueError("a page that cannot be rendered")
-        return meeting_context(self, meeting_id, uri)
+        time.sleep(0.05)  # the second process takes a page before this one has taken them all
+        render_page(self, site, job)
 
-    monkeypatch.setattr(pages.Renderer, "meeting_context", failing)
+    monkeypatch.setattr(pages.Renderer, "_render_page", failing)
     with pytest.raises(RuntimeError, match="The second process failed"):
         render_site(archive, folder=tmp_path, processes=2)
     assert "ValueError: a page that cannot be rendered" in capfd.readouterr().err
@@ -243,18 +247,45 @@ def test_a_failure_in_the_second_process_stops_the_render(archive, tmp_path, mon
 
 def test_a_failure_in_the_first_process_stops_the_second(archive, tmp_path, monkeypatch):
     monkeypatch.setattr(pages, "PARALLEL_FROM", 1)
-    second = archive.timeline[1]  # the second page is the first process's own
 
-    def failing(self, meeting_id, uri):
-        if meeting_id == second:
+    def failing(self, site, job):
+        if not _in_second_process():
             raise ValueError("a page that cannot be rendered")
         time.sleep(0.5)  # the second process is still at work when the first fails
-        return {}
 
-    monkeypatch.setattr(pages.Renderer, "meeting_context", failing)
+    monkeypatch.setattr(pages.Renderer, "_render_page", failing)
     with pytest.raises(ValueError, match="a page that cannot be rendered"):
         render_site(archive, folder=tmp_path, processes=2)
     assert multiprocessing.active_children() == []
+
+
+def test_both_processes_render_pages(archive, tmp_path, monkeypatch):
+    monkeypatch.setattr(pages, "PARALLEL_FROM", 1)
+    render_page = pages.Renderer._render_page
+
+    def slowly(self, site, job):
+        time.sleep(0.02)  # so that neither process can take every page before the other starts
+        render_page(self, site, job)
+
+    monkeypatch.setattr(pages.Renderer, "_render_page", slowly)
+    appended = []
+    append_pack = pages.RenderedSite.append_pack
+    monkeypatch.setattr(
+        pages.RenderedSite,
+        "append_pack",
+        lambda site, other, packed: appended.append(packed) or append_pack(site, other, packed),
+    )
+    site = render_site(archive, folder=tmp_path, processes=2)
+    their_pages = set(appended[0])
+    assert their_pages and their_pages < set(site.packed)  # each process rendered some of the pages
+
+
+def test_the_processes_take_each_job_once():
+    counter = processes.SharedCounter()
+    taken, mine = processes.in_two_processes(
+        lambda: [counter.take() for _ in range(500)], lambda: [counter.take() for _ in range(500)]
+    )
+    assert sorted(taken + mine) == list(range(1000))
 
 
 def test_a_build_renders_in_one_process_when_told_or_when_it_runs_threads(monkeypatch):

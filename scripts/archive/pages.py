@@ -23,7 +23,7 @@ from .exports import LICENCE, Download, build_time, dataset_downloads
 from .load import Archive
 from .passages import EQUIVALENT_CHARACTERS, text_directive
 from .problems import ArchiveProblems, Problem
-from .processes import in_two_processes
+from .processes import SharedCounter, in_two_processes
 from .records import KIND_NAMES, PARTY_NAMES, STATUS_NAMES, Meeting, Quote, SourceParagraph
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -39,7 +39,7 @@ PARTY_COLUMNS = ("united-states", "russia", "joint", "united-nations", "press")
 LOCAL_SITE_URL = "http://127.0.0.1:8000/"
 PACK = "pages.pack"  # the file in a build's folder that holds its pages, one after another
 SECOND_PACK = "pages-2.pack"  # the pages a second process renders, until they are added to the pack
-# From this many pages on, a build that may use two processors renders three pages in four in a second process.
+# From this many pages on, a build that may use two processors renders pages in a second process as well.
 # Forking costs a few hundredths of a second; a page, a few milliseconds.
 PARALLEL_FROM = 200
 SMALL_DOWNLOAD = 16 * 1024  # bytes: a download this small stays in memory even when pages are written to a folder
@@ -457,38 +457,36 @@ class Renderer:
     def _render_in_two_processes(
         self, site: RenderedSite, jobs: list[PageJob], meanwhile: Callable[[RenderedSite], None]
     ) -> None:
-        """Render three pages in four in a second process, forked with the loaded archive, into a pack of its own;
-        this one renders the others, then does the caller's other work (meanwhile) as the second finishes.
+        """Render the pages in two processes: a second one, forked with the loaded archive, into a pack of its own,
+        and this one, once it has done the caller's other work (meanwhile). Each takes the next page not yet
+        taken whenever it is free, so that neither waits for the other however long each part takes.
 
         Once both are done, the second pack is added to the first and the pages and citation files are put back
         in the order one process gives them, so the site is the same byte for byte.
         """
         assert site.folder is not None
-        theirs = [job for position, job in enumerate(jobs) if position % 4 != 1]
-        mine = [job for position, job in enumerate(jobs) if position % 4 == 1]
+        counter = SharedCounter()
 
-        def my_share() -> None:
-            for job in mine:
-                self._render_page(site, job)
+        def render_taken(into: RenderedSite) -> None:
+            while (position := counter.take()) < len(jobs):
+                self._render_page(into, jobs[position])
+
+        def theirs() -> tuple[dict[str, tuple[int, int]], dict[str, dict[str, bytes]]]:
+            assert site.folder is not None
+            their_site = RenderedSite(folder=site.folder, pack_name=SECOND_PACK)
+            render_taken(their_site)
+            their_site.close()
+            return their_site.packed, self.cite_downloads
+
+        def mine() -> None:
             meanwhile(site)
+            render_taken(site)
 
-        (their_packed, their_downloads), _ = in_two_processes(
-            functools.partial(self._render_share, theirs, site.folder), my_share
-        )
+        (their_packed, their_downloads), _ = in_two_processes(theirs, mine)
         site.append_pack(site.folder / SECOND_PACK, their_packed)
         site.packed = {job.uri: site.packed[job.uri] for job in jobs}
         downloads = {**self.cite_downloads, **their_downloads}
         self.cite_downloads = {job.uri: downloads[job.uri] for job in jobs if job.uri in downloads}
-
-    def _render_share(
-        self, jobs: list[PageJob], folder: Path
-    ) -> tuple[dict[str, tuple[int, int]], dict[str, dict[str, bytes]]]:
-        """The second process's part: its pages into a pack of their own; where each lies, and their citation files."""
-        site = RenderedSite(folder=folder, pack_name=SECOND_PACK)
-        for job in jobs:
-            self._render_page(site, job)
-        site.close()
-        return site.packed, self.cite_downloads
 
     def add_citing(self, site: RenderedSite) -> None:
         """The citation downloads, redirects from renamed ids, and the How to cite fragments."""

@@ -65,3 +65,16 @@ def in_two_processes(theirs: Callable[[], Theirs], mine: Callable[[], Mine]) -> 
 def _send(work: Callable[[], object], sender: Connection) -> None:
     sender.send_bytes(pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))
     sender.close()
+
+
+class SharedCounter:
+    """A number that this process and the second one, forked after it is made, draw from in turn: 0, 1, 2..."""
+
+    def __init__(self) -> None:
+        self._next = multiprocessing.get_context("fork").Value("q", 0)
+
+    def take(self) -> int:
+        with self._next.get_lock():
+            taken = self._next.value
+            self._next.value = taken + 1
+        return taken
