@@ -212,7 +212,7 @@ def report(results: dict) -> str:
         if one:
             archive = builds_found[largest]["archive"]
             lines.append(
-                f"From {PARALLEL_FROM} pages on, a build renders three pages in four in a second process when the "
+                f"From {PARALLEL_FROM} pages on, a build renders pages in two processes at once when the "
                 f"machine gives it two processors. At {int(largest):,} meetings (a) takes {archive['seconds']:.2f} s "
                 f"of wall time and {archive['cpu_seconds']:.2f} s of processor time; kept to one process "
                 f"(`SSD_PROCESSES=1`) it takes {one['seconds']:.2f} s, peak {one['peak_mb']:.0f} MB, which would be "
