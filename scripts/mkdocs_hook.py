@@ -55,9 +55,9 @@ def on_pre_build(config) -> None:
     # as it reads docs/: a large archive never holds every page in memory. None: kept in memory instead.
     folder = staging.new_folder(project / ".cache" / "ssd-pages")
     try:
-        with loaded_for_build(data) as archive:
-            # A build may render on two processors; `mkdocs serve` runs threads, so it keeps to one process.
-            processes = 1 if _serving else build_processes()
+        # A build may load and render on two processors; `mkdocs serve` runs threads, so it keeps to one process.
+        processes = 1 if _serving else build_processes()
+        with loaded_for_build(data, processes) as archive:
             make_pdf = not _serving and os.environ.get("SSD_BOOK_PDF") != "0"
             book: list[str | None] = []  # why the book's PDF is missing, if it is
 

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from archive import pages, processes, staging
+from archive import load, pages, processes, staging
 from archive.pages import PACK, SMALL_DOWNLOAD, _relpath, render_site, yaml_front_matter
 from archive.passages import EQUIVALENT_CHARACTERS, NormalisedText
+from archive.problems import ArchiveProblems
 from conftest import DATA, ROOT, build_site, copy_project
 
 
@@ -320,3 +321,42 @@ def test_a_second_process_gives_back_a_result_larger_than_a_pipe_holds():
 def test_a_second_process_that_ends_without_a_result_is_an_error():
     with pytest.raises(RuntimeError, match=r"The second process failed \(exit code 3\)"):
         processes.in_two_processes(lambda: os._exit(3), lambda: "mine")
+
+
+def test_an_archive_loaded_in_two_processes_is_the_archive_loaded_in_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(load, "TEXTS_IN_TWO_FROM", 1)  # the real archive has few texts: two processes even so
+    prepared = {}  # the stored texts the second process handed over, as the loader holds them
+    read_stored_texts = load._Loader.read_stored_texts
+
+    def keeping(loader):
+        prepared.update(loader.prepared)
+        read_stored_texts(loader)
+
+    monkeypatch.setattr(load._Loader, "read_stored_texts", keeping)
+    one = load.load_archive(DATA, processes=1)
+    assert prepared == {}
+    two = load.load_archive(DATA, processes=2)
+    # Every text of the archive is one the second process prepared, not made again here.
+    assert {id(text) for text in two.texts.values()} <= {id(text) for text in prepared.values()}
+    assert len(two.texts) == len(one.texts) > 0
+    assert two.meetings == one.meetings and two.people == one.people and two.sources == one.sources
+    assert {source: text.text for source, text in two.texts.items()} == {s: t.text for s, t in one.texts.items()}
+    assert {quote: located.match for quote, located in two.quotes.items()} == {
+        quote: located.match for quote, located in one.quotes.items()
+    }
+    assert _saved(render_site(two), tmp_path / "two") == _saved(render_site(one), tmp_path / "one")
+    assert multiprocessing.active_children() == []
+
+
+def test_a_bad_stored_text_is_reported_alike_in_two_processes(tmp_path, monkeypatch):
+    monkeypatch.setattr(load, "TEXTS_IN_TWO_FROM", 1)
+    project = copy_project(tmp_path / "project")
+    stored = sorted((project / "data" / "sources").glob("*.txt"))
+    stored[0].write_bytes(stored[0].read_bytes() + b"\xff")  # not UTF-8, and no longer its recorded sha256
+    reports = []
+    for count in (1, 2):
+        with pytest.raises(ArchiveProblems) as raised:
+            load.load_archive(project / "data", processes=count)
+        reports.append(raised.value.report())
+    assert reports[0] == reports[1]
+    assert stored[0].name in reports[0] and "sha256" in reports[0]

@@ -21,6 +21,7 @@ from .addresses import published_addresses
 from .changes import ChangeLog, Dialogue, check_changes, check_dialogue
 from .passages import Match, StoredText
 from .problems import ArchiveProblems, Problem
+from .processes import in_two_processes
 from .reader import DATE_EXPECTED, Document, Path_, dotted, read_yaml, why_not_a_date
 from .records import ID_PATTERN, Kind, Meeting, Party, Person, Reference, Source, Status
 
@@ -65,7 +66,7 @@ class Archive:
 
 
 @contextlib.contextmanager
-def loaded_for_build(data_dir: Path) -> Iterator[Archive]:
+def loaded_for_build(data_dir: Path, processes: int = 1) -> Iterator[Archive]:
     """load_archive for one build: the archive, kept out of Python's cycle collector while the site is made.
 
     Loading makes hundreds of thousands of objects that all live until the pages are written. The cycle
@@ -75,7 +76,7 @@ def loaded_for_build(data_dir: Path) -> Iterator[Archive]:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        archive = load_archive(data_dir)
+        archive = load_archive(data_dir, processes)
     finally:
         if enabled:
             gc.enable()
@@ -86,10 +87,22 @@ def loaded_for_build(data_dir: Path) -> Iterator[Archive]:
         gc.unfreeze()
 
 
-def load_archive(data_dir: Path) -> Archive:
-    """The checked archive; raises ArchiveProblems listing every problem found."""
+# From this many stored texts on, a load that may use two processors prepares them in a second process.
+TEXTS_IN_TWO_FROM = 100
+
+
+def load_archive(data_dir: Path, processes: int = 1) -> Archive:
+    """The checked archive; raises ArchiveProblems listing every problem found.
+
+    With processes=2 and many stored texts, a second process prepares the texts for finding quotes in them
+    while this one reads the records: each takes about as long, and handing the texts back costs little.
+    """
     loader = _Loader(data_dir)
-    loader.read_records()
+    texts = sorted((data_dir / "sources").glob("*.txt")) if processes > 1 and data_dir.is_dir() else []
+    if len(texts) >= TEXTS_IN_TWO_FROM:
+        loader.prepared, _ = in_two_processes(lambda: prepare_texts(texts), loader.read_records)
+    else:
+        loader.read_records()
     loader.read_stored_texts()
     loader.check_ids()
     loader.check_references()
@@ -98,6 +111,17 @@ def load_archive(data_dir: Path) -> Archive:
     if loader.problems:
         raise ArchiveProblems(loader.problems)
     return loader.archive()
+
+
+def prepare_texts(paths: list[Path]) -> dict[str, StoredText]:
+    """Each file that is UTF-8 text, as a StoredText, by its path; the checks of read_stored_texts come later."""
+    prepared: dict[str, StoredText] = {}
+    for path in paths:
+        try:
+            prepared[str(path.resolve())] = StoredText(path.read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+    return prepared
 
 
 class _Loader:
@@ -115,6 +139,7 @@ class _Loader:
         # Every record file, valid or not: a reference to a record with problems of its own is not a second problem.
         self.present: dict[str, set[str]] = {folder: set() for folder in FOLDERS}
         self.all_sources_read = True
+        self.prepared: dict[str, StoredText] = {}  # stored texts made ready in a second process, by path
 
     # -- reading -------------------------------------------------------------
 
@@ -230,7 +255,9 @@ class _Loader:
                 continue
             raw = path.read_bytes()
             text = raw.decode("utf-8")
-            stored = StoredText(text)
+            stored = self.prepared.get(str(path.resolve()))
+            if stored is None or stored.text != text:  # not prepared, or changed since
+                stored = StoredText(text)
             self._check_paragraphs(source_id, source, stored)
             self.texts[source_id] = stored
             self.files[source_id] = raw

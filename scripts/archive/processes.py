@@ -1,9 +1,10 @@
 """Work split between this process and a second one, forked from it, when the machine has two processors.
 
-Rendering a large archive is seconds of pure Python. Forked, the second process starts with the
-archive this one has already loaded, at no cost, and works at the same time; what it gives back is
-pickled to this one through a pipe. (Reading the records in two processes was tried too: handing back
-what the second had read cost as much as it saved.)
+Loading and rendering a large archive are seconds of pure Python. Forked, the second process starts
+with all this one has already loaded, at no cost, and works at the same time; what it gives back is
+pickled to this one through a pipe. It prepares the stored texts while this one reads the records,
+and renders pages with it. (Splitting the reading of the records was tried too: handing back what
+the second process had read cost as much as it saved.)
 """
 
 from __future__ import annotations

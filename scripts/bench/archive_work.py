@@ -26,7 +26,8 @@ if __name__ == "__main__":
     parts: dict[str, float] = {}
     try:
         start = time.perf_counter()
-        with loaded_for_build(data) as archive:
+        processes = build_processes()
+        with loaded_for_build(data, processes) as archive:
             loaded = time.perf_counter()
 
             def add_the_book(site: RenderedSite) -> None:  # as the hook does
@@ -34,7 +35,7 @@ if __name__ == "__main__":
                 add_book(site, archive, data, LOCAL_SITE_URL, make_pdf=False)
                 parts["book_page"] = time.perf_counter() - begun
 
-            site = render_site(archive, LOCAL_SITE_URL, folder, build_processes(), also=add_the_book)
+            site = render_site(archive, LOCAL_SITE_URL, folder, processes, also=add_the_book)
             parts["load_and_check"] = loaded - start
             parts["pages_downloads_and_book"] = time.perf_counter() - loaded
         print(f"{len(site.uris())} pages and downloads rendered.")
