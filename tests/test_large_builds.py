@@ -312,7 +312,18 @@ def test_a_build_renders_in_one_process_when_told_or_when_it_runs_threads(monkey
         thread.join()
 
 
-def test_a_second_process_gives_back_a_result_larger_than_a_pipe_holds():
+def test_a_second_process_ends_without_waiting_for_the_first():
+    def wait_for_the_second_to_end() -> bool:
+        deadline = time.monotonic() + 20
+        while multiprocessing.active_children() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return not multiprocessing.active_children()
+
+    theirs, ended = processes.in_two_processes(lambda: b"x" * 5_000_000, wait_for_the_second_to_end)
+    assert ended and theirs == b"x" * 5_000_000  # a result many times what a pipe holds
+
+
+def test_a_second_process_gives_back_a_large_result():
     theirs, mine = processes.in_two_processes(lambda: {"pages": b"x" * 5_000_000}, lambda: "mine")
     assert theirs == {"pages": b"x" * 5_000_000} and mine == "mine"
     assert multiprocessing.active_children() == []

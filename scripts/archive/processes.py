@@ -2,22 +2,21 @@
 
 Loading and rendering a large archive are seconds of pure Python. Forked, the second process starts
 with all this one has already loaded, at no cost, and works at the same time; what it gives back is
-pickled to this one through a pipe. It prepares the stored texts while this one reads the records,
-and renders pages with it. (Splitting the reading of the records was tried too: handing back what
-the second process had read cost as much as it saved.)
+pickled to this one through a temporary file. It prepares the stored texts while this one reads the
+records, and renders pages with it. (Splitting the reading of the records was tried too: handing
+back what the second process had read cost as much as it saved.)
 """
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import pickle
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
-from multiprocessing.connection import Connection
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 Theirs = TypeVar("Theirs")
 Mine = TypeVar("Mine")
@@ -37,35 +36,34 @@ def build_processes() -> int:
 def in_two_processes(theirs: Callable[[], Theirs], mine: Callable[[], Mine]) -> tuple[Theirs, Mine]:
     """theirs() in a second process, forked from this one, while this one does mine(); both results.
 
+    The second process writes its result, pickled, to a nameless temporary file and ends: it does not
+    wait, holding its memory, for this one to finish (which may take minutes, printing the book's PDF).
     If either fails, so does the whole: an error of mine() stops the second process, and an error in
     the second process (its traceback printed to standard error) raises RuntimeError here.
     """
     context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()  # or the second process would write out again what is waiting to be written
-    second = context.Process(target=_send, args=(theirs, sender), name="ssd-second-process")
-    second.start()
-    sender.close()
-    pickled = None
-    try:
-        my_result = mine()
-        with contextlib.suppress(EOFError):  # EOFError: the second process ended without a result
-            pickled = receiver.recv_bytes()  # before join: a large result fills the pipe until it is read
-        second.join()
-    finally:
-        receiver.close()
-        if second.exitcode is None:  # interrupted: the second process is not left running
-            second.kill()
+    with tempfile.TemporaryFile() as result:
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()  # or the second process would write out again what is waiting to be written
+        second = context.Process(target=_write_result, args=(theirs, result), name="ssd-second-process")
+        second.start()
+        try:
+            my_result = mine()
             second.join()
-    if second.exitcode != 0 or pickled is None:
+        finally:
+            if second.exitcode is None:  # interrupted: the second process is not left running
+                second.kill()
+                second.join()
+        result.seek(0)
+        pickled = result.read()
+    if second.exitcode != 0 or not pickled:
         raise RuntimeError(f"The second process failed (exit code {second.exitcode}); its error is above.")
     return pickle.loads(pickled), my_result
 
 
-def _send(work: Callable[[], object], sender: Connection) -> None:
-    sender.send_bytes(pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))
-    sender.close()
+def _write_result(work: Callable[[], object], result: BinaryIO) -> None:
+    result.write(pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))
+    result.flush()
 
 
 class SharedCounter:
