@@ -301,6 +301,9 @@ def test_a_build_renders_in_one_process_when_told_or_when_it_runs_threads(monkey
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
     assert processes.build_processes() == 1
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(processes, "can_share_a_counter", lambda: False)  # as in a container without /dev/shm
+    assert processes.build_processes() == 1
+    monkeypatch.setattr(processes, "can_share_a_counter", lambda: True)
     monkeypatch.setattr(threading, "active_count", real_count)
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)

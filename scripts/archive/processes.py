@@ -9,6 +9,7 @@ back what the second process had read cost as much as it saved.)
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import pickle
@@ -25,12 +26,22 @@ Mine = TypeVar("Mine")
 def build_processes() -> int:
     """How many processes a build works with: two if this process may run on two processors or more.
 
-    SSD_PROCESSES=1 keeps to one. A process that runs threads never forks: a thread's locks would be
-    copied as they are, held by a thread the copy does not have.
+    SSD_PROCESSES=1 keeps to one, and so does a system without shared locks. A process that runs threads
+    never forks: a thread's locks would be copied as they are, held by a thread the copy does not have.
     """
     if os.environ.get("SSD_PROCESSES") == "1" or threading.active_count() > 1:
         return 1
-    return 2 if len(os.sched_getaffinity(0)) > 1 else 1
+    return 2 if len(os.sched_getaffinity(0)) > 1 and can_share_a_counter() else 1
+
+
+@functools.cache
+def can_share_a_counter() -> bool:
+    """Whether this system gives processes a lock to share (some containers have no /dev/shm)."""
+    try:
+        multiprocessing.get_context("fork").Lock()
+    except OSError:
+        return False
+    return True
 
 
 def in_two_processes(theirs: Callable[[], Theirs], mine: Callable[[], Mine]) -> tuple[Theirs, Mine]:
