@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from archive import staging
 from archive.book import add_book
 from archive.load import loaded_for_build
-from archive.pages import COMPILED_TEMPLATES, PACK, RenderedSite, render_site
+from archive.pages import COMPILED_TEMPLATES, RenderedSite, render_site
 from archive.problems import ArchiveProblems
 from archive.processes import build_processes
 
@@ -150,7 +150,7 @@ def on_files(files, config):
     for uri, content in {**_site.pages, **_site.downloads}.items():
         files.append(File.generated(config, uri, content=content))
     for uri in _site.packed:
-        files.append(PackedPage.generated(config, uri, abs_src_path=str(_site.folder / PACK)))
+        files.append(PackedPage.generated(config, uri, abs_src_path=str(_site.pack_path)))
     for uri in _site.written:
         files.append(File.generated(config, uri, abs_src_path=str(_site.folder / uri)))
     for uri, stored in _site.linked.items():

@@ -97,12 +97,21 @@ class RenderedSite:
         if self.folder is None:
             self.pages[uri] = markdown
             return
-        if self._pack is None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self._pack = (self.folder / self.pack_name).open("w+b")
+        pack = self._opened_pack()
         content = markdown.encode("utf-8")
-        self.packed[uri] = (self._pack.tell(), len(content))
-        self._pack.write(content)
+        self.packed[uri] = (pack.tell(), len(content))
+        pack.write(content)
+
+    @property
+    def pack_path(self) -> Path:
+        assert self.folder is not None
+        return self.folder / self.pack_name
+
+    def _opened_pack(self) -> BinaryIO:
+        if self._pack is None:
+            self.pack_path.parent.mkdir(parents=True, exist_ok=True)
+            self._pack = self.pack_path.open("w+b")
+        return self._pack
 
     def read(self, uri: str) -> bytes:
         """A page from the pack, as UTF-8 bytes."""
@@ -113,13 +122,10 @@ class RenderedSite:
 
     def append_pack(self, other: Path, packed: dict[str, tuple[int, int]]) -> None:
         """Add the pages of another pack file, with where each lies in it, to this site's pack; remove the other."""
-        assert self.folder is not None
-        if self._pack is None:
-            self._pack = (self.folder / self.pack_name).open("w+b")
-        self._pack.seek(0, os.SEEK_END)
-        start = self._pack.tell()
+        pack = self._opened_pack()
+        start = pack.seek(0, os.SEEK_END)
         with other.open("rb") as pages:
-            shutil.copyfileobj(pages, self._pack, 1 << 20)
+            shutil.copyfileobj(pages, pack, 1 << 20)
         other.unlink()
         for uri, (offset, length) in packed.items():
             self.packed[uri] = (start + offset, length)
