@@ -283,14 +283,19 @@ def _relpath(path: str, start: str) -> str:
 
     It is called for every link on every page: relpath's two calls to os.getcwd() were a tenth of rendering.
     """
-    to_parts = [part for part in posixpath.normpath(path).split("/") if part != "."]
-    from_parts = [part for part in posixpath.normpath(start).split("/") if part != "."]
+    to_parts, from_parts = _parts(path), _parts(start)
     common = 0
     for to_part, from_part in zip(to_parts, from_parts, strict=False):
         if to_part != from_part:
             break
         common += 1
-    return "/".join([".."] * (len(from_parts) - common) + to_parts[common:]) or "."
+    return "/".join((*([".."] * (len(from_parts) - common)), *to_parts[common:])) or "."
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _parts(path: str) -> tuple[str, ...]:
+    """A site path's segments, normalised; each page and each link target recurs on page after page."""
+    return tuple(part for part in posixpath.normpath(path).split("/") if part != ".")
 
 
 def long_date(day) -> str:

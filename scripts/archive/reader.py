@@ -81,15 +81,15 @@ def read_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]
         ]
     document = Document(shown_as, None)
     problems: list[Problem] = []
-    document.data = _plain(root, (), document, yaml.constructor.SafeConstructor(), problems)
+    document.data = _plain(root, (), document, yaml.constructor.SafeConstructor(), problems, text)
     return document, problems
 
 
 def compose(text: str) -> yaml.Node | None:
     """The YAML node tree, read by libyaml, which is about 25 times faster than PyYAML's own parser.
 
-    PyYAML's parser reads the file again whenever an editor's mistake must be explained: its error
-    messages, and its marks that keep the text around a field, are the ones the checks are written for.
+    PyYAML's parser reads the file again when libyaml cannot: its error messages are the ones the
+    syntax checks are written for.
     """
     if _FAST_LOADER is None:
         return yaml.compose(text, Loader=yaml.SafeLoader)
@@ -97,27 +97,11 @@ def compose(text: str) -> yaml.Node | None:
         root = yaml.compose(text, Loader=_FAST_LOADER)
     except yaml.MarkedYAMLError:
         return yaml.compose(text, Loader=yaml.SafeLoader)  # raises its own error, in its own words
-    if _has_empty_value(root):
-        return yaml.compose(text, Loader=yaml.SafeLoader)
     return root
 
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 _TEXT_TAG = "tag:yaml.org,2002:str"
-
-
-def _has_empty_value(node: yaml.Node | None) -> bool:
-    """Whether a field is left empty: then the text after its colon is looked at, which libyaml does not keep."""
-    stack = [node]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, yaml.MappingNode):
-            stack.extend(value for _, value in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style:  # libyaml says ""
-            return True
-    return False
 
 
 def _syntax_problem(shown_as: str, error: yaml.MarkedYAMLError) -> Problem:
@@ -183,7 +167,12 @@ def _syntax_problem(shown_as: str, error: yaml.MarkedYAMLError) -> Problem:
 
 
 def _plain(
-    node: yaml.Node, path: Path_, document: Document, scalars: yaml.constructor.SafeConstructor, problems: list[Problem]
+    node: yaml.Node,
+    path: Path_,
+    document: Document,
+    scalars: yaml.constructor.SafeConstructor,
+    problems: list[Problem],
+    text: str,
 ) -> object:
     """Plain Python data from a node, refusing duplicate keys (PyYAML would keep the last)."""
     document.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
@@ -217,7 +206,7 @@ def _plain(
                 )
                 continue
             document.positions[key_path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if _comment_instead_of_value(key_node, value_node):
+            if _comment_instead_of_value(key_node, value_node, text):
                 problems.append(
                     document.problem(
                         key_path,
@@ -227,10 +216,12 @@ def _plain(
                         "text that begins with # to be in quotes.",
                     )
                 )
-            result[key] = _plain(value_node, key_path, document, scalars, problems)
+            result[key] = _plain(value_node, key_path, document, scalars, problems, text)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, (*path, index), document, scalars, problems) for index, item in enumerate(node.value)]
+        return [
+            _plain(item, (*path, index), document, scalars, problems, text) for index, item in enumerate(node.value)
+        ]
     if node.tag == _TEXT_TAG:
         return node.value  # what the constructor gives for text, without its bookkeeping: most scalars are text
     try:
@@ -247,12 +238,16 @@ def _plain(
         return None
 
 
-def _comment_instead_of_value(key_node: yaml.Node, value_node: yaml.Node) -> bool:
-    """`note: #1 priority` is an empty field followed by a comment, not the text the editor meant."""
-    if not (isinstance(value_node, yaml.ScalarNode) and value_node.value == "" and value_node.style is None):
-        return False
+def _comment_instead_of_value(key_node: yaml.Node, value_node: yaml.Node, text: str) -> bool:
+    """`note: #1 priority` is an empty field followed by a comment, not the text the editor meant.
+
+    The rest of the key's line is taken from the text: libyaml's marks, unlike PyYAML's, do not keep it.
+    An empty value is rare, so the text is split into lines only then.
+    """
+    if not (isinstance(value_node, yaml.ScalarNode) and value_node.value == "" and not value_node.style):
+        return False  # libyaml gives an empty plain value the style "", PyYAML gives it None
     mark = key_node.end_mark
-    rest = mark.buffer[mark.pointer :].split("\n", 1)[0] if mark.buffer else ""
+    rest = text.split("\n")[mark.line][mark.column :]
     return re.match(r"^\s*:\s+#", rest) is not None
 
 
