@@ -278,6 +278,19 @@ def relative(from_uri: str, to_url: str) -> str:
     return path + (f"#{fragment}" if fragment else "") if path or fragment else "./"
 
 
+def meeting_link(from_uri: str, meeting_id: str, fragment: str = "") -> str:
+    """A relative link from one page to a meeting page, or to a place on it."""
+    return relative(from_uri, page_url(meeting_uri(meeting_id)) + (f"#{fragment}" if fragment else ""))
+
+
+def person_link(from_uri: str, person_id: str) -> str:
+    return relative(from_uri, page_url(person_uri(person_id)))
+
+
+def source_link(from_uri: str, source_id: str) -> str:
+    return relative(from_uri, page_url(source_uri(source_id)))
+
+
 def _relpath(path: str, start: str) -> str:
     """posixpath.relpath for site-relative paths, without asking the system for the working directory.
 
@@ -325,9 +338,9 @@ class Renderer:
             STATUS_NAMES=STATUS_NAMES,
             KIND_NAMES=KIND_NAMES,
             relative=relative,
-            page_url=page_url,
-            meeting_uri=meeting_uri,
-            person_uri=person_uri,
+            meeting_link=meeting_link,
+            person_link=person_link,
+            source_link=source_link,
             source_uri=source_uri,
             long_date=long_date,
         )
@@ -644,6 +657,7 @@ class Renderer:
                     quoting.get(paragraph.number, {}).items(),
                     key=lambda item: (archive.meetings[item[0]].sequence, item[1].id),
                 ),
+                aliases=self.cite.aliases_of(uri, record.id),
             )
             for record, paragraph in zip(source.paragraphs, stored.paragraphs, strict=True)
         ]
@@ -682,6 +696,7 @@ class ShownParagraph:
     number: int
     html: Markup
     quoted_in: list[tuple[str, Quote]]
+    aliases: list[str]  # earlier ids of the paragraph, whose addresses must still lead to it
 
 
 def _marked(text: str, offset: int, spans: list[tuple[int, int]]) -> Markup:
