@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import posixpath
@@ -10,11 +11,13 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from pathlib import Path
 
 import pytest
 import yaml
 from archive import load, pages, processes, staging
+from archive.book import add_book
 from archive.pages import PACK, SMALL_DOWNLOAD, _relpath, render_site, yaml_front_matter
 from archive.passages import EQUIVALENT_CHARACTERS, NormalisedText
 from archive.problems import ArchiveProblems
@@ -335,6 +338,22 @@ def test_a_second_process_gives_back_a_large_result():
 def test_a_second_process_that_ends_without_a_result_is_an_error():
     with pytest.raises(RuntimeError, match=r"The second process failed \(exit code 3\)"):
         processes.in_two_processes(lambda: os._exit(3), lambda: "mine")
+
+
+def test_the_archive_is_freed_as_soon_as_the_build_lets_go_of_it(tmp_path):
+    # Rendering leaves cycles (Jinja's environments and contexts) that point at the archive. Were they left to
+    # the collector, the archive would live on until a full collection walked all of it.
+    def build() -> weakref.ref:
+        with load.loaded_for_build(DATA) as archive:
+            render_site(archive, folder=tmp_path, also=lambda site: add_book(site, archive, DATA, "", make_pdf=False))
+            return weakref.ref(archive)
+
+    gc.disable()  # no collection may run on its own and free the archive in the test's place
+    try:
+        archive = build()
+        assert archive() is None
+    finally:
+        gc.enable()
 
 
 def test_an_archive_loaded_in_two_processes_is_the_archive_loaded_in_one(tmp_path, monkeypatch):

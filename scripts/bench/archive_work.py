@@ -1,4 +1,4 @@
-"""Step (a) of the benchmark: the archive's own work in one process, as the MkDocs hook does it.
+"""Step (a) of the benchmark: the archive's own work, as the MkDocs hook does it (on two processors if it would).
 
 Load and check the data, render every page and download into a scratch folder, and the briefing
 book's web page (its PDF is measured apart); then remove the folder. The last line printed gives
@@ -20,8 +20,8 @@ from archive.load import loaded_for_build
 from archive.pages import LOCAL_SITE_URL, RenderedSite, render_site
 from archive.processes import build_processes
 
-if __name__ == "__main__":
-    data = Path(sys.argv[1])
+def main(data: Path) -> None:
+    """The work, in a function as in the hook: the archive is let go when the function returns."""
     folder = Path(tempfile.mkdtemp(prefix="ssd-bench-pages-"))
     parts: dict[str, float] = {}
     try:
@@ -42,3 +42,7 @@ if __name__ == "__main__":
         print(json.dumps(parts))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
