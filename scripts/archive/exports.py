@@ -15,7 +15,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import icalendar
 import orjson
 
 from .load import Archive
@@ -344,6 +343,10 @@ EVENT_STATUS = {"held": "CONFIRMED", "agreed": "TENTATIVE", "planned-not-held": 
 
 def calendar(archive: Archive, base: str) -> bytes:
     """The meetings whose day the records give, as all-day events: the sources give no times."""
+    # Imported here: the library takes a twentieth of a second to import, and only this download needs it,
+    # which a large build makes while the pages are rendered in a second process.
+    import icalendar
+
     stamp = build_time(archive)
     ical = icalendar.Calendar()
     ical.add("prodid", "-//Strategic Stability Dialogue Archive//meetings//EN")

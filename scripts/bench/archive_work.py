@@ -20,6 +20,7 @@ from archive.load import loaded_for_build
 from archive.pages import LOCAL_SITE_URL, RenderedSite, render_site
 from archive.processes import build_processes
 
+
 def main(data: Path) -> None:
     """The work, in a function as in the hook: the archive is let go when the function returns."""
     folder = Path(tempfile.mkdtemp(prefix="ssd-bench-pages-"))
