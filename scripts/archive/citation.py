@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime
 import functools
 import html
-import json
 import re
 import subprocess
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
 from markupsafe import Markup, escape
 
 from .addresses import absolute
@@ -216,7 +216,8 @@ class PageCitation:
         }
 
     def csl_json(self) -> str:
-        return json.dumps([self.csl()], ensure_ascii=False, indent=2) + "\n"
+        # The bytes json.dumps([...], ensure_ascii=False, indent=2) gives, several times faster.
+        return orjson.dumps([self.csl()], option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
 
     def downloads(self) -> dict[str, str]:
         return {"bib": self.bibtex(), "ris": self.ris(), "csl": self.csl_json()}
@@ -286,7 +287,8 @@ def quote_citation(
 
 def json_ld(graph: list[dict]) -> str:
     """A JSON-LD document for a <script> element: '<', '>' and '&' are escaped so no text can end the script."""
-    text = json.dumps({"@context": "https://schema.org", "@graph": graph}, ensure_ascii=False, sort_keys=True)
+    document = {"@context": "https://schema.org", "@graph": graph}
+    text = orjson.dumps(document, option=orjson.OPT_SORT_KEYS).decode("utf-8")  # json.dumps is several times slower
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

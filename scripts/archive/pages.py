@@ -331,6 +331,8 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             bytecode_cache=COMPILED_TEMPLATES,
+            # A renderer serves one build: its templates are not looked at on disk again for every page.
+            auto_reload=False,
         )
         self.env.globals.update(
             archive=archive,
