@@ -17,6 +17,7 @@ import pytest
 import yaml
 from archive.load import load_archive
 from archive.problems import ArchiveProblems
+from archive.reader import read_yaml
 from archive.records import ID_PATTERN
 
 CASES = Path(__file__).parent / "cases"
@@ -74,3 +75,21 @@ def test_the_base_archive_of_the_cases_has_no_problem(tmp_path: Path):
 
 def test_the_real_archive_has_no_problem():
     assert report(Path(__file__).parent.parent / "data") == "none"
+
+
+@pytest.mark.parametrize("line_break", ["\u2028", "\u2029", "\u0085", "\r"], ids=["LS", "PS", "NEL", "CR"])
+def test_a_comment_left_as_a_value_is_found_after_any_kind_of_line_break(tmp_path: Path, line_break: str):
+    # YAML counts these as line breaks where Python's split("\n") would not: the text after a key is found
+    # by the parser's index into the text, not by its line number.
+    path = tmp_path / "tass.yaml"
+    path.write_bytes(f'title: "first{line_break}second"\npublisher:\nnote: #1 priority\nurl: x\n'.encode())
+    document, problems = read_yaml(path, "data/references/tass.yaml")
+    assert document is not None
+    assert {key: document.data[key] for key in ("publisher", "note", "url")} == {
+        "publisher": None,
+        "note": None,
+        "url": "x",
+    }
+    assert [(problem.field, problem.message.split(",")[0]) for problem in problems] == [
+        ("note", "a value after `note:` that begins with #")
+    ]

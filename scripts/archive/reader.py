@@ -241,14 +241,15 @@ def _plain(
 def _comment_instead_of_value(key_node: yaml.Node, value_node: yaml.Node, text: str) -> bool:
     """`note: #1 priority` is an empty field followed by a comment, not the text the editor meant.
 
-    The rest of the key's line is taken from the text: libyaml's marks, unlike PyYAML's, do not keep it.
-    An empty value is rare, so the text is split into lines only then.
+    What follows the key is read from the text at the key's end: libyaml's marks, unlike PyYAML's, do not
+    keep the text, but both count their index in characters of it, as Python does.
     """
     if not (isinstance(value_node, yaml.ScalarNode) and value_node.value == "" and not value_node.style):
         return False  # libyaml gives an empty plain value the style "", PyYAML gives it None
-    mark = key_node.end_mark
-    rest = text.split("\n")[mark.line][mark.column :]
-    return re.match(r"^\s*:\s+#", rest) is not None
+    return _COLON_THEN_COMMENT.match(text, key_node.end_mark.index) is not None
+
+
+_COLON_THEN_COMMENT = re.compile(r"[ \t]*:[ \t]+#")
 
 
 DATE_EXPECTED = "a real calendar date written YYYY-MM-DD, such as 2021-07-28."
