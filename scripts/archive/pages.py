@@ -302,7 +302,7 @@ def _relpath(path: str, start: str) -> str:
         if to_part != from_part:
             break
         common += 1
-    return "/".join((*([".."] * (len(from_parts) - common)), *to_parts[common:])) or "."
+    return "/".join(("..",) * (len(from_parts) - common) + to_parts[common:]) or "."
 
 
 @functools.lru_cache(maxsize=1 << 14)
