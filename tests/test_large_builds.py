@@ -18,7 +18,7 @@ import pytest
 import yaml
 from archive import load, pages, processes, staging
 from archive.book import add_book
-from archive.pages import PACK, SMALL_DOWNLOAD, _relpath, render_site, yaml_front_matter
+from archive.pages import PACK, SMALL_DOWNLOAD, _in_chunks, _relpath, render_site, yaml_front_matter
 from archive.passages import EQUIVALENT_CHARACTERS, NormalisedText
 from archive.problems import ArchiveProblems
 from conftest import DATA, ROOT, build_site, copy_project
@@ -51,6 +51,18 @@ def test_pages_written_to_a_folder_are_the_pages_rendered_in_memory(archive, tmp
         PACK,
         *written.written,
     }
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 1024])
+def test_a_download_written_in_chunks_has_its_pieces_bytes_in_order(size):
+    pieces = ["a", "é", b"<raw>", "\u2028", "", "z" * 5, b"", b"\xff", "€", "end"]
+    expected = b"".join(piece if isinstance(piece, bytes) else piece.encode("utf-8") for piece in pieces)
+
+    chunks = list(_in_chunks(iter(pieces), size))
+
+    assert b"".join(chunks) == expected
+    # Text is joined at most `size` pieces at a time, so a chunk never holds more than that of the page.
+    assert len(chunks) >= sum(isinstance(piece, str) for piece in pieces) // size
 
 
 def test_a_build_leaves_no_folder_of_pages_behind(site):

@@ -10,6 +10,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from conftest import build_site, copy_project
+from markupsafe import Markup, escape
 
 # One line: it also goes into a stored text, so that quotes and spellings can carry it.
 INLINE = (
@@ -138,3 +139,53 @@ def test_markup_in_a_title_stays_text_in_the_head_of_the_page(marked_site):
     assert SHOWN in " ".join(soup.find("meta", attrs={"name": "description"})["content"].split())
     search_index = (marked_site / "search" / "search_index.json").read_text(encoding="utf-8")
     assert "<script>alert" not in search_index and "<img src=x" not in search_index
+
+
+TRICKY_VALUES = [
+    "plain",
+    "<b>&amp;\"'</b>",
+    "",
+    "\u2028\x00é",
+    7,
+    2.5,
+    None,
+    Markup("<i>safe</i>"),
+    type("Html", (), {"__html__": lambda self: "<u>own</u>"})(),
+    type("Text", (str,), {})("<sub>class of str</sub>"),
+]
+# Output in the page, in a macro, in a call block, in a set block, in a filter block, in an included
+# template, and where autoescape is switched off and on again: every place Jinja writes a {{ value }}.
+TEMPLATE = """{% macro m(a) %}<{{ a }}>{% endmacro %}{% macro w() %}[{{ caller() }}]{% endmacro %}
+{{ v }}|{{ m(v) }}|{% call w() %}({{ v }}){% endcall %}|{% set b %}({{ v }}){% endset %}{{ b }}|{{ b ~ v }}
+{% filter upper %}{{ v }}{% endfilter %}|{% include "inc" %}|{% autoescape false %}{{ v }}{% endautoescape %}
+{% autoescape true %}{{ v }}{% endautoescape %}|{{ "<const>" }}|{{ v if v is not none else "" }}"""
+
+
+@pytest.mark.parametrize("value", TRICKY_VALUES, ids=repr)
+def test_the_archives_templates_escape_every_value_as_jinja_does(value):
+    from archive.pages import TemplateEnvironment, escaped_text
+    from jinja2 import DictLoader, Environment, StrictUndefined
+
+    templates = {"page": TEMPLATE, "inc": "{{ v }}"}
+    made = {
+        kind: kind(loader=DictLoader(templates), autoescape=True, undefined=StrictUndefined).get_template("page")
+        for kind in (Environment, TemplateEnvironment)
+    }
+    assert made[TemplateEnvironment].render(v=value) == made[Environment].render(v=value)
+    assert escaped_text(value) == str(escape(value))
+
+
+def test_the_archives_templates_write_values_out_without_wrapping_them():
+    """The faster code is the code the templates run: a newer Jinja that ignored it would be noticed."""
+    from archive.pages import TemplateEnvironment
+    from jinja2 import DictLoader, StrictUndefined, UndefinedError
+
+    environment = TemplateEnvironment(loader=DictLoader({"page": TEMPLATE, "inc": "{{ v }}"}), autoescape=True)
+    code = environment.compile(TEMPLATE, raw=True)
+    assert code.count("environment.escaped_text(") >= 6
+    assert "escape(" not in code.replace("environment.escaped_text(", "")
+    strict = TemplateEnvironment(
+        loader=DictLoader({"page": "{{ missing }}"}), undefined=StrictUndefined, autoescape=True
+    )
+    with pytest.raises(UndefinedError):
+        strict.get_template("page").render()

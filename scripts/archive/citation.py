@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .addresses import absolute
+from .escaping import escaped_text
 from .records import KIND_NAMES, STATUS_NAMES
 
 ARCHIVE_TITLE = "Strategic Stability Dialogue Archive"  # mkdocs.yml site_name; a test keeps them equal
@@ -73,7 +74,7 @@ def _html(template: str, *values: object) -> Markup:
 
     Every citation on every page is made this way, thousands of them in a large archive.
     """
-    return Markup(template.format(*map(escape, values)))
+    return Markup(template.format(*map(escaped_text, values)))
 
 
 def without_scheme(url: str) -> str:
