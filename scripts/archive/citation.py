@@ -424,7 +424,11 @@ class Citations:
         return self.anchors()  # asked once for every quote and paragraph of a large archive
 
     def aliases_of(self, uri: str, anchor: str) -> list[str]:
-        return self._anchors[0].get(_address_of(uri), {}).get(anchor, [])
+        return self.aliases_on(uri).get(anchor, [])
+
+    def aliases_on(self, uri: str) -> dict[str, list[str]]:
+        """Anchor -> its earlier ids, for the anchors of one page that have any."""
+        return self._anchors[0].get(_address_of(uri), {})
 
     def moved_from(self, uri: str) -> list[tuple[str, str]]:
         return self._anchors[1].get(_address_of(uri), [])

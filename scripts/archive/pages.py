@@ -698,21 +698,22 @@ class Renderer:
             located = archive.quotes[quote_id]
             number = located.match.paragraph.number
             meeting_id = archive.quote_meeting[quote_id]
-            quoting.setdefault(number, {}).setdefault(meeting_id, archive.quote(quote_id))
+            if meeting_id not in quoting.setdefault(number, {}):
+                quoting[number][meeting_id] = archive.quote(quote_id)
             spans.setdefault(number, []).append((located.match.start, located.match.end))
-        paragraphs = [
-            ShownParagraph(
-                record=record,
-                number=paragraph.number,
-                html=_marked(paragraph.text, paragraph.start, spans.get(paragraph.number, [])),
-                quoted_in=sorted(
-                    quoting.get(paragraph.number, {}).items(),
-                    key=lambda item: (archive.meetings[item[0]].sequence, item[1].id),
-                ),
-                aliases=self.cite.aliases_of(uri, record.id),
-            )
-            for record, paragraph in zip(source.paragraphs, stored.paragraphs, strict=True)
-        ]
+        aliases = self.cite.aliases_on(uri)
+        meetings = archive.meetings
+        paragraphs = []
+        # A plain loop: a large archive has tens of thousands of paragraphs, most neither quoted nor renamed.
+        for record, paragraph in zip(source.paragraphs, stored.paragraphs, strict=True):
+            number = paragraph.number
+            quoted = quoting.get(number)
+            if quoted:
+                shown = _marked(paragraph.text, paragraph.start, spans[number])
+                quoted_in = sorted(quoted.items(), key=lambda item: (meetings[item[0]].sequence, item[1].id))
+            else:
+                shown, quoted_in = Markup(html.escape(paragraph.text, quote=False)), []
+            paragraphs.append(ShownParagraph(record, number, shown, quoted_in, aliases.get(record.id, [])))
         description = (
             f"{source.agency} report carried by {source.publisher}, {source.dateline} dateline: "
             f'"{source.title}". Full stored text with numbered paragraphs.'
