@@ -21,6 +21,7 @@ from archive.book import add_book
 from archive.pages import PACK, SMALL_DOWNLOAD, _in_chunks, _relpath, render_site, yaml_front_matter
 from archive.passages import EQUIVALENT_CHARACTERS, NormalisedText
 from archive.problems import ArchiveProblems
+from archive.reader import read_yaml
 from conftest import DATA, ROOT, build_site, copy_project
 
 
@@ -378,9 +379,18 @@ def test_an_archive_loaded_in_two_processes_is_the_archive_loaded_in_one(tmp_pat
         read_stored_texts(loader)
 
     monkeypatch.setattr(load._Loader, "read_stored_texts", keeping)
+    read_here = []  # the records read in this process (the second process's reading is not seen here)
+    monkeypatch.setattr(load, "read_yaml", lambda path, shown: read_here.append(shown) or read_yaml(path, shown))
     one = load.load_archive(DATA, processes=1)
     assert prepared == {}
+    sources = [shown for shown in read_here if shown.startswith("data/sources/")]
+    assert len(sources) >= 2
+    every_record = list(read_here)
+    read_here.clear()
     two = load.load_archive(DATA, processes=2)
+    # The second process read the first half of the source records; this one read the rest, and every other record.
+    assert [shown for shown in read_here if shown.startswith("data/sources/")] == sources[len(sources) // 2 :]
+    assert sorted(read_here) == sorted(set(every_record) - set(sources[: len(sources) // 2]))
     # Every text of the archive is one the second process prepared, not made again here.
     assert {id(text) for text in two.texts.values()} <= {id(text) for text in prepared.values()}
     assert len(two.texts) == len(one.texts) > 0
@@ -398,6 +408,10 @@ def test_a_bad_stored_text_is_reported_alike_in_two_processes(tmp_path, monkeypa
     project = copy_project(tmp_path / "project")
     stored = sorted((project / "data" / "sources").glob("*.txt"))
     stored[0].write_bytes(stored[0].read_bytes() + b"\xff")  # not UTF-8, and no longer its recorded sha256
+    # Source records, which the second process reads: one YAML cannot read, one with a field of the wrong kind.
+    records = [project / "data" / "sources" / name for name in ("never-closed.yaml", "wrong-kind.yaml")]
+    records[0].write_text("title: 'never closed\n", encoding="utf-8")
+    records[1].write_text("title: A title\nsha256: [1, 2]\n", encoding="utf-8")
     reports = []
     for count in (1, 2):
         with pytest.raises(ArchiveProblems) as raised:
@@ -405,3 +419,5 @@ def test_a_bad_stored_text_is_reported_alike_in_two_processes(tmp_path, monkeypa
         reports.append(raised.value.report())
     assert reports[0] == reports[1]
     assert stored[0].name in reports[0] and "sha256" in reports[0]
+    assert records[0].name in reports[0] and "never closed" in reports[0]
+    assert records[1].name in reports[0]

@@ -2,9 +2,9 @@
 
 Loading and rendering a large archive are seconds of pure Python. Forked, the second process starts
 with all this one has already loaded, at no cost, and works at the same time; what it gives back is
-pickled to this one through a temporary file. It prepares the stored texts while this one reads the
-records, and renders pages with it. (Splitting the reading of the records was tried too: handing
-back what the second process had read cost as much as it saved.)
+pickled to this one through a temporary file. It prepares the stored texts and reads half the source
+records while this one reads the other records, and renders pages with it. (It reads no more than that:
+handing back what it had read would cost as much as the reading saves.)
 """
 
 from __future__ import annotations
