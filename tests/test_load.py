@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,46 @@ def test_a_quote_found_twice_must_name_its_paragraph(data_copy):
         "'delegations', 'readout', 'ryabkov-criteria' and 'ryabkov-perspective'."
     )
     assert problem.fix == "add `paragraph:` with the id of the one meant, or quote more words so that they occur once."
+
+
+# Values of every type YAML 1.1's safe loader knows, and text that looks like them, plain and quoted.
+LOOKALIKES = [
+    "", "~", "null", "Null", "NULL", "nil", "true", "True", "TRUE", "yes", "Yes", "no", "No", "on", "On", "off",
+    "OFF", "y", "n", "0", "-1", "+1", "1_000", "0x1F", "0o17", "017", "0b101", "1:30", "190:20:30", "1.5", "-.5",
+    ".5", "1e3", "6.8523015e+5", ".inf", "-.Inf", "+.INF", ".nan", ".NaN", "2021-07-28", "2021-7-28",
+    "2021-07-28T12:00:00Z", "2021-07-28 12:00:00.5 +2", "<<", "=", "Geneva", "a: b", "Sherman", "Ryabkov",
+    "- item", "#x", "!x", "&x", "*x", "@x", "`x", "%x", "|", ">", "'", '"', "é", "\u2028", "nope", "offline",
+    "yesterday", "Truely", "1st", "0.1.0", "0xZZ", "-", ".", "+", "2021", "sic",
+]  # fmt: skip
+
+
+def test_values_are_read_as_the_safe_loader_reads_them():
+    import yaml
+    from archive.reader import compose
+
+    lines = []
+    for value in LOOKALIKES:
+        lines += ["'" + value.replace("'", "''") + "'", json.dumps(value)]
+        try:  # plain too, where YAML reads the value as it is written
+            plain = yaml.compose(f"v: {value}\n", Loader=yaml.SafeLoader).value[0][1]
+        except yaml.YAMLError:
+            continue
+        if isinstance(plain, yaml.ScalarNode) and plain.value == value and not plain.style:
+            lines.append(value)
+    text = "".join(f"v{index}: {line}\n" for index, line in enumerate(lines))
+    text += "empty:\nlist: [1, a, true, '2', ~]\nnested: {a: 1.5, b: no}\n"
+
+    def tags(node):
+        if isinstance(node, yaml.ScalarNode):
+            return [(node.value, node.tag)]
+        children = node.value if isinstance(node, yaml.SequenceNode) else [part for pair in node.value for part in pair]
+        return [(type(node).__name__, node.tag)] + [tag for child in children for tag in tags(child)]
+
+    ours, theirs = tags(compose(text)), tags(yaml.compose(text, Loader=yaml.SafeLoader))
+    assert ours == theirs
+    assert len(ours) > 2 * len(LOOKALIKES)
+    # Both kinds are there: text, and values of other types.
+    assert {tag for _, tag in ours} >= {
+        "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+        "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value",
+    }  # fmt: skip

@@ -100,8 +100,29 @@ def compose(text: str) -> yaml.Node | None:
     return root
 
 
-_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 _TEXT_TAG = "tag:yaml.org,2002:str"
+
+
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml's; PyYAML may be installed without it
+# The first characters (and "" for an empty value) of the values the safe loader reads as other than text.
+_TYPED_FIRST = frozenset(yaml.SafeLoader.yaml_implicit_resolvers)
+assert None not in _TYPED_FIRST, "a resolver for values with any first character: every value must be resolved"
+
+
+class _LibyamlLoader(_SAFE_LOADER or yaml.SafeLoader):
+    """libyaml's safe loader, which asks Python for the type of each of a file's hundreds of values.
+
+    Most are text: quoted, or plain with a first character that begins no number, date, true or null.
+    Those are answered at once, the others as the safe loader answers them.
+    """
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and not (implicit[0] and value[:1] in _TYPED_FIRST) and not self.yaml_path_resolvers:
+            return _TEXT_TAG
+        return super().resolve(kind, value, implicit)
+
+
+_FAST_LOADER = _LibyamlLoader if _SAFE_LOADER else None
 
 
 def _syntax_problem(shown_as: str, error: yaml.MarkedYAMLError) -> Problem:
