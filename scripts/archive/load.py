@@ -277,12 +277,11 @@ class _Loader:
         for source_id, source in self.records["sources"].items():
             document = self.documents[("sources", source_id)]
             path = folder / source.file
-            problem = self._stored_text_problem(document, source, path)
-            if problem is not None:
-                self.problems.append(problem)
+            checked = self._checked_text(document, source, path)
+            if isinstance(checked, Problem):
+                self.problems.append(checked)
                 continue
-            raw = path.read_bytes()
-            text = raw.decode("utf-8")
+            raw, text = checked
             stored = self.prepared.get(str(path.resolve()))
             if stored is None or stored.text != text:  # not prepared, or changed since
                 stored = StoredText(text)
@@ -307,8 +306,9 @@ class _Loader:
                     )
 
     @staticmethod
-    def _stored_text_problem(document: Document, source: Source, path: Path) -> Problem | None:
-        """Whatever keeps a stored text from being quoted: not there, a link, empty, altered or not UTF-8."""
+    def _checked_text(document: Document, source: Source, path: Path) -> tuple[bytes, str] | Problem:
+        """A stored text's bytes and text, or what keeps it from being quoted: not there, a link, empty, altered
+        or not UTF-8."""
         name = source.file
         kept = "the stored text itself, a plain file in data/sources/, byte for byte as recorded."
         if path.is_symlink():
@@ -344,7 +344,7 @@ class _Loader:
                 "the sha256 of the stored text to match its record.",
             )
         try:
-            raw.decode("utf-8")
+            return raw, raw.decode("utf-8")
         except UnicodeDecodeError as error:
             line = raw[: error.start].count(b"\n") + 1
             return document.problem(
@@ -353,7 +353,6 @@ class _Loader:
                 "store the text as UTF-8, and record the sha256 of the new file.",
                 "UTF-8 text, the encoding of every file in data/.",
             )
-        return None
 
     def _check_paragraphs(self, source_id: str, source: Source, stored: StoredText) -> None:
         document = self.documents[("sources", source_id)]
