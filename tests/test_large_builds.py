@@ -59,11 +59,14 @@ def test_a_download_written_in_chunks_has_its_pieces_bytes_in_order(size):
     pieces = ["a", "é", b"<raw>", "\u2028", "", "z" * 5, b"", b"\xff", "€", "end"]
     expected = b"".join(piece if isinstance(piece, bytes) else piece.encode("utf-8") for piece in pieces)
 
-    chunks = list(_in_chunks(iter(pieces), size))
+    assert b"".join(_in_chunks(iter(pieces), size)) == expected
 
-    assert b"".join(chunks) == expected
-    # Text is joined at most `size` pieces at a time, so a chunk never holds more than that of the page.
-    assert len(chunks) >= sum(isinstance(piece, str) for piece in pieces) // size
+
+def test_a_download_is_written_in_chunks_of_at_most_so_many_pieces_of_text():
+    pieces = ["a", "b", "c", b"<raw>", "d", "e", "f", "g", "h"]
+
+    assert list(_in_chunks(iter(pieces), 2)) == [b"ab", b"c", b"<raw>", b"de", b"fg", b"h"]
+    assert list(_in_chunks(iter(pieces), 1024)) == [b"abc", b"<raw>", b"defgh"]
 
 
 def test_a_build_leaves_no_folder_of_pages_behind(site):
@@ -408,10 +411,17 @@ def test_a_bad_stored_text_is_reported_alike_in_two_processes(tmp_path, monkeypa
     project = copy_project(tmp_path / "project")
     stored = sorted((project / "data" / "sources").glob("*.txt"))
     stored[0].write_bytes(stored[0].read_bytes() + b"\xff")  # not UTF-8, and no longer its recorded sha256
-    # Source records, which the second process reads: one YAML cannot read, one with a field of the wrong kind.
-    records = [project / "data" / "sources" / name for name in ("never-closed.yaml", "wrong-kind.yaml")]
+    # Source records that sort first, so that the second process reads them (it reads the first half): one YAML
+    # cannot read, one with a field of the wrong kind, one with a character YAML refuses. A folder named like a
+    # record sorts into the half read here.
+    sources = project / "data" / "sources"
+    records = [sources / name for name in ("aa-never-closed.yaml", "ab-wrong-kind.yaml", "ac-control.yaml")]
     records[0].write_text("title: 'never closed\n", encoding="utf-8")
     records[1].write_text("title: A title\nsha256: [1, 2]\n", encoding="utf-8")
+    records[2].write_text("title: A bell\x07\n", encoding="utf-8")
+    (sources / "ad-folder.yaml").mkdir()
+    listed = sorted(sources.glob("*.yaml"))
+    assert listed[: len(listed) // 2] == records
     reports = []
     for count in (1, 2):
         with pytest.raises(ArchiveProblems) as raised:
@@ -419,5 +429,9 @@ def test_a_bad_stored_text_is_reported_alike_in_two_processes(tmp_path, monkeypa
         reports.append(raised.value.report())
     assert reports[0] == reports[1]
     assert stored[0].name in reports[0] and "sha256" in reports[0]
-    assert records[0].name in reports[0] and "never closed" in reports[0]
-    assert records[1].name in reports[0]
+    assert (
+        f"{records[0].name}:1:8: YAML cannot read the file here: a quotation mark that is never closed." in reports[0]
+    )
+    assert f"{records[1].name}:2:1: sha256: a list where text belongs." in reports[0]
+    assert f"{records[2].name}:1:14: the character U+0007" in reports[0]
+    assert "ad-folder.yaml: a record that cannot be read (Is a directory)." in reports[0]

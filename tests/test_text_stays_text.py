@@ -151,6 +151,8 @@ TRICKY_VALUES = [
     None,
     Markup("<i>safe</i>"),
     type("Html", (), {"__html__": lambda self: "<u>own</u>"})(),
+    type("NotText", (), {"__html__": lambda self: 5})(),
+    type("Safe", (Markup,), {})("<s>a subclass of Markup</s>"),
     type("Text", (str,), {})("<sub>class of str</sub>"),
 ]
 # Output in the page, in a macro, in a call block, in a set block, in a filter block, in an included
@@ -173,6 +175,16 @@ def test_the_archives_templates_escape_every_value_as_jinja_does(value):
     }
     assert made[TemplateEnvironment].render(v=value) == made[Environment].render(v=value)
     assert escaped_text(value) == str(escape(value))
+
+
+def test_a_value_whose_html_cannot_be_called_fails_as_in_jinja():
+    from archive.pages import TemplateEnvironment
+    from jinja2 import Environment
+
+    odd = type("Odd", (), {"__html__": None})()
+    for kind in (Environment, TemplateEnvironment):
+        with pytest.raises(TypeError):
+            kind(autoescape=True).from_string("{{ v }}").render(v=odd)
 
 
 def test_the_archives_templates_write_values_out_without_wrapping_them():

@@ -7,7 +7,7 @@ are escaped at a thousand meetings.
 
 from __future__ import annotations
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 try:  # the C function inside markupsafe.escape, which gives the escaped text without wrapping it in Markup
     from markupsafe._speedups import _escape_inner
@@ -21,7 +21,8 @@ def escaped_text(value: object) -> str:
     """What markupsafe.escape gives, as plain text: what the templates' {{ value }} writes out."""
     if type(value) is str:
         return _escape_inner(value)
-    as_html = getattr(value, "__html__", None)  # Markup, and a macro's output: already safe
-    if as_html is not None:
-        return as_html()
-    return _escape_inner(str(value))
+    if type(value) is Markup:  # a macro's output, or HTML the archive made: already safe
+        return value
+    if type(value) is int:  # a paragraph's number, a count: digits, and a minus sign, which need no escaping
+        return str(value)
+    return str(escape(value))  # anything else, as markupsafe gives it

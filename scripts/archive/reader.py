@@ -44,7 +44,20 @@ def dotted(path: Path_) -> str:
 
 def read_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]]:
     """Parse a YAML file; return the document or the problems that stop it being read."""
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as error:  # a folder named like a record, or a file this user may not read
+        return None, [
+            Problem(
+                shown_as,
+                None,
+                None,
+                "",
+                f"a record that cannot be read ({error.strerror or error}).",
+                "make it a plain .yaml file that can be read, or move it out of data/.",
+                "one record per .yaml file.",
+            )
+        ]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -67,6 +80,8 @@ def read_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]
         root = compose(text)
     except yaml.MarkedYAMLError as error:
         return None, [_syntax_problem(shown_as, error)]
+    except yaml.YAMLError:  # the reader's own error, which has no line: a character YAML does not allow
+        return None, [_character_problem(shown_as, text)]
     if root is None:
         return None, [
             Problem(
@@ -123,6 +138,28 @@ class _LibyamlLoader(_SAFE_LOADER or yaml.SafeLoader):
 
 
 _FAST_LOADER = _LibyamlLoader if _SAFE_LOADER else None
+
+
+# What YAML reads: tab, line breaks and printable characters (YAML 1.1, as PyYAML's reader checks it).
+_NOT_ALLOWED = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _character_problem(shown_as: str, text: str) -> Problem:
+    """A character that YAML refuses anywhere in a file, such as a control character pasted with some text."""
+    found = _NOT_ALLOWED.search(text)
+    if found is None:  # not expected: the reader refuses nothing else
+        return Problem(shown_as, None, None, "", "text YAML cannot read.", "check the file's characters.", "")
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    return Problem(
+        shown_as,
+        line,
+        column,
+        "",
+        f"the character U+{ord(found.group()):04X}, a control character that YAML does not allow in a file.",
+        "delete it: most editors show it as nothing, or as a box.",
+        "printable text; of the control characters, YAML allows only the tab and line breaks.",
+    )
 
 
 def _syntax_problem(shown_as: str, error: yaml.MarkedYAMLError) -> Problem:
