@@ -165,7 +165,8 @@ TEMPLATE = """{% macro m(a) %}<{{ a }}>{% endmacro %}{% macro w() %}[{{ caller()
 
 @pytest.mark.parametrize("value", TRICKY_VALUES, ids=repr)
 def test_the_archives_templates_escape_every_value_as_jinja_does(value):
-    from archive.pages import TemplateEnvironment, escaped_text
+    from archive.escaping import escaped_text
+    from archive.pages import TemplateEnvironment
     from jinja2 import DictLoader, Environment, StrictUndefined
 
     templates = {"page": TEMPLATE, "inc": "{{ v }}"}

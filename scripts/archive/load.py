@@ -22,7 +22,7 @@ from .changes import ChangeLog, Dialogue, check_changes, check_dialogue
 from .passages import Match, StoredText
 from .problems import ArchiveProblems, Problem
 from .processes import in_two_processes
-from .reader import DATE_EXPECTED, Document, Path_, dotted, read_yaml, why_not_a_date
+from .reader import DATE_EXPECTED, Document, Path_, dotted, line_and_column, read_yaml, why_not_a_date
 from .records import ID_PATTERN, Kind, Meeting, Party, Person, Reference, Source, Status
 
 FOLDERS: dict[str, type[BaseModel]] = {
@@ -186,7 +186,7 @@ class _Loader:
 
     def read_folder(self, folder: str, already_read: dict[Path, tuple[Document | None, list[Problem]]] | None = None):
         """Read and validate one folder's records; already_read gives what read_yaml gave for some of its files."""
-        model = FOLDERS[folder]
+        model, already_read = FOLDERS[folder], already_read or {}
         for path in self.record_files(folder):
             shown = self.shown(path)
             self.present[folder].add(path.stem)
@@ -203,7 +203,7 @@ class _Loader:
                         ID_EXPECTED,
                     )
                 )
-            document, problems = (already_read or {}).get(path) or read_yaml(path, shown)
+            document, problems = already_read.get(path) or read_yaml(path, shown)
             self.problems += problems
             if document is None:
                 self.all_sources_read &= folder != "sources"
@@ -346,7 +346,7 @@ class _Loader:
         try:
             return raw, raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            line = raw[: error.start].count(b"\n") + 1
+            line, _ = line_and_column(raw, error.start)
             return document.problem(
                 ("file",),
                 f"'{name}', which is not UTF-8 text (byte {raw[error.start]:#04x} on line {line}).",

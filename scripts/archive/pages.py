@@ -698,8 +698,9 @@ class Renderer:
             located = archive.quotes[quote_id]
             number = located.match.paragraph.number
             meeting_id = archive.quote_meeting[quote_id]
-            if meeting_id not in quoting.setdefault(number, {}):
-                quoting[number][meeting_id] = archive.quote(quote_id)
+            first_quotes = quoting.setdefault(number, {})
+            if meeting_id not in first_quotes:
+                first_quotes[meeting_id] = archive.quote(quote_id)
             spans.setdefault(number, []).append((located.match.start, located.match.end))
         aliases = self.cite.aliases_on(uri)
         meetings = archive.meetings

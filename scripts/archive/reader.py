@@ -42,6 +42,12 @@ def dotted(path: Path_) -> str:
     return text
 
 
+def line_and_column(text: str | bytes, index: int) -> tuple[int, int]:
+    """The line and column, counting from 1, of a position in a file's text or bytes (after a decoding error)."""
+    newline = "\n" if isinstance(text, str) else b"\n"
+    return text.count(newline, 0, index) + 1, index - (text.rfind(newline, 0, index) + 1) + 1
+
+
 def read_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]]:
     """Parse a YAML file; return the document or the problems that stop it being read."""
     try:
@@ -61,8 +67,7 @@ def read_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        line, column = line_and_column(raw, error.start)
         return None, [
             Problem(
                 shown_as,
@@ -120,7 +125,7 @@ _TEXT_TAG = "tag:yaml.org,2002:str"
 
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml's; PyYAML may be installed without it
 # The first characters (and "" for an empty value) of the values the safe loader reads as other than text.
-_TYPED_FIRST = frozenset(yaml.SafeLoader.yaml_implicit_resolvers)
+_TYPED_FIRST = frozenset((_SAFE_LOADER or yaml.SafeLoader).yaml_implicit_resolvers)
 assert None not in _TYPED_FIRST, "a resolver for values with any first character: every value must be resolved"
 
 
@@ -149,8 +154,7 @@ def _character_problem(shown_as: str, text: str) -> Problem:
     found = _NOT_ALLOWED.search(text)
     if found is None:  # not expected: the reader refuses nothing else
         return Problem(shown_as, None, None, "", "text YAML cannot read.", "check the file's characters.", "")
-    line = text.count("\n", 0, found.start()) + 1
-    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    line, column = line_and_column(text, found.start())
     return Problem(
         shown_as,
         line,
