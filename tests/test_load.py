@@ -64,7 +64,7 @@ def test_a_quote_not_found_names_file_line_quote_and_closest_passage(data_copy):
         "data/meetings/second-plenary.yaml:148:5: quotes[9].text: "
         '"This is a slow progress. But this in itself is also good.", which is not in source '
         "'afp-productive-arms-control-talks'. The closest passage there: "
-        '""This is slow progress. But this in itself is also good."".\n'
+        "'\"This is slow progress. But this in itself is also good.\"'.\n"
         "    Expected: the words exactly as the source prints them (only white space, typographic quotes and "
         "dashes may differ).\n"
         "    How to fix: copy the words from the source page or the stored text, not from memory or another report."

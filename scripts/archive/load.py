@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import datetime
 import difflib
+import functools
 import gc
 import hashlib
 import os
@@ -13,9 +14,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import get_args
+from typing import Annotated, get_args
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import PydanticUndefined
 
 from .addresses import published_addresses
 from .changes import ChangeLog, Dialogue, check_changes, check_dialogue
@@ -148,6 +150,8 @@ class _Loader:
         self.problems: list[Problem] = []
         self.documents: dict[tuple[str, str], Document] = {}
         self.records: dict[str, dict[str, BaseModel]] = {folder: {} for folder in FOLDERS}
+        # What validates of the records that do not as a whole (see _salvaged): checked, never published.
+        self.salvaged: dict[str, dict[str, BaseModel]] = {folder: {} for folder in FOLDERS}
         self.texts: dict[str, StoredText] = {}
         self.files: dict[str, bytes] = {}
         self.paths: dict[str, Path] = {}
@@ -213,8 +217,15 @@ class _Loader:
             record = self._validate(document, model, {problem.field for problem in problems})
             if record is not None and not problems:
                 self.records[folder][path.stem] = record
+            elif isinstance(document.data, dict):
+                self.salvaged[folder][path.stem] = record or _salvaged(document.data, model)
             if folder == "sources" and isinstance(document.data, dict):
                 self.named_texts.add(str(document.data.get("file")))
+
+    def checked(self, folder: str) -> dict[str, BaseModel]:
+        """The records of a folder to check: the valid ones, and what validates of the others, so that one
+        mistake in a record hides no other mistake, in it or in the records that rely on it."""
+        return {**self.records[folder], **self.salvaged[folder]}
 
     def shown(self, path: Path) -> str:
         return path.relative_to(self.data_dir.parent).as_posix()
@@ -274,7 +285,9 @@ class _Loader:
 
     def read_stored_texts(self) -> None:
         folder = (self.data_dir / "sources").resolve()
-        for source_id, source in self.records["sources"].items():
+        for source_id, source in self.checked("sources").items():
+            if not (source.file and source.sha256 and _whole(source.paragraphs)):
+                continue  # a record whose file, sha256 or paragraphs have problems of their own: nothing to check
             document = self.documents[("sources", source_id)]
             path = folder / source.file
             checked = self._checked_text(document, source, path)
@@ -408,16 +421,16 @@ class _Loader:
             else:
                 seen[identifier] = document.file
 
-        for folder, records in self.records.items():
-            for record_id in records:
+        for folder in FOLDERS:
+            for record_id in self.checked(folder):
                 claim(record_id, folder, record_id, ())
-        for meeting_id, meeting in self.records["meetings"].items():
+        for meeting_id, meeting in self.checked("meetings").items():
             for field in ("statements", "quotes"):
-                for index, item in enumerate(getattr(meeting, field)):
+                for index, item in _valid_items(getattr(meeting, field)):
                     claim(item.id, "meetings", meeting_id, (field, index, "id"))
-        for source_id, source in self.records["sources"].items():
+        for source_id, source in self.checked("sources").items():
             paragraph_ids: dict[str, int] = {}
-            for index, paragraph in enumerate(source.paragraphs):
+            for index, paragraph in _valid_items(source.paragraphs):
                 if paragraph.id in paragraph_ids:
                     self.problems.append(
                         self.documents[("sources", source_id)].problem(
@@ -444,22 +457,29 @@ class _Loader:
         )
 
     def check_references(self) -> None:
-        meetings, sources = self.records["meetings"], self.records["sources"]
+        meetings, sources = self.checked("meetings"), self.checked("sources")
         people, references = self.present["people"], self.present["references"]
         sequences: dict[int, str] = {}
         for meeting_id, meeting in meetings.items():
             document = self.documents[("meetings", meeting_id)]
-            if meeting.sequence in sequences:
-                self.problems.append(
-                    document.problem(
-                        ("sequence",),
-                        f"sequence {meeting.sequence}, which {sequences[meeting.sequence]} already has.",
-                        "give each meeting its own place in the timeline.",
-                        "a different sequence number for each meeting.",
+            if meeting.sequence is not None:  # None: a sequence with a problem of its own (see _salvaged)
+                if meeting.sequence in sequences:
+                    self.problems.append(
+                        document.problem(
+                            ("sequence",),
+                            f"sequence {meeting.sequence}, which {sequences[meeting.sequence]} already has.",
+                            "give each meeting its own place in the timeline.",
+                            "a different sequence number for each meeting.",
+                        )
                     )
-                )
-            sequences[meeting.sequence] = meeting_id
-            own_quotes = {quote.id for quote in meeting.quotes}
+                sequences[meeting.sequence] = meeting_id
+            # A quote with problems of its own is still the record's: citing it is not a second problem.
+            raw_quotes = document.data.get("quotes")
+            own_quotes = {quote.id for _, quote in _valid_items(meeting.quotes)} | {
+                str(quote.get("id"))
+                for quote in (raw_quotes if isinstance(raw_quotes, list) else [])
+                if isinstance(quote, dict)
+            }
             for path, evidence in _evidence(meeting):
                 for index, quote_id in enumerate(evidence.quotes):
                     if quote_id not in own_quotes:
@@ -481,19 +501,19 @@ class _Loader:
                             references,
                             f"add data/references/{reference_id}.yaml.",
                         )
-            for index, delegation in enumerate(meeting.delegations):
+            for index, delegation in _valid_items(meeting.delegations):
                 if delegation.head is not None and delegation.head not in people:
                     where = f"add data/people/{delegation.head}.yaml."
                     self._unknown(document, ("delegations", index, "head"), "person", delegation.head, people, where)
-            for index, quote in enumerate(meeting.quotes):
+            for index, quote in _valid_items(meeting.quotes):
                 if quote.speaker is not None and quote.speaker not in people:
                     where = f"add data/people/{quote.speaker}.yaml."
                     self._unknown(document, ("quotes", index, "speaker"), "person", quote.speaker, people, where)
                 self._check_source(document, ("quotes", index), quote.source, quote.paragraph, sources)
-        for person_id, person in self.records["people"].items():
+        for person_id, person in self.checked("people").items():
             document = self.documents[("people", person_id)]
             for field in ("spellings", "roles"):
-                for index, mention in enumerate(getattr(person, field)):
+                for index, mention in _valid_items(getattr(person, field)):
                     self._check_source(document, (field, index), mention.source, mention.paragraph, sources)
 
     def _check_source(
@@ -502,7 +522,7 @@ class _Loader:
         if source_id not in self.present["sources"]:
             where = f"add data/sources/{source_id}.yaml."
             self._unknown(document, (*path, "source"), "source", source_id, self.present["sources"], where)
-        elif source_id in sources and paragraph is not None:
+        elif source_id in sources and paragraph is not None and _whole(sources[source_id].paragraphs):
             paragraph_ids = [listed.id for listed in sources[source_id].paragraphs]
             if paragraph not in paragraph_ids:
                 where = f"use an id listed under `paragraphs:` in data/sources/{source_id}.yaml."
@@ -511,9 +531,9 @@ class _Loader:
                 )
 
     def locate_quotes(self) -> None:
-        for meeting_id, meeting in self.records["meetings"].items():
+        for meeting_id, meeting in self.checked("meetings").items():
             document = self.documents[("meetings", meeting_id)]
-            for index, quote in enumerate(meeting.quotes):
+            for index, quote in _valid_items(meeting.quotes):
                 located = self._locate(document, ("quotes", index), quote.source, quote.paragraph, quote.text)
                 if located is not None:
                     self.quotes[quote.id] = located
@@ -527,10 +547,10 @@ class _Loader:
                                 "words of the quote that the source prints wrongly.",
                             )
                         )
-        for person_id, person in self.records["people"].items():
+        for person_id, person in self.checked("people").items():
             document = self.documents[("people", person_id)]
             for field in ("spellings", "roles"):
-                for index, mention in enumerate(getattr(person, field)):
+                for index, mention in _valid_items(getattr(person, field)):
                     located = self._locate(document, (field, index), mention.source, mention.paragraph, mention.text)
                     if located is not None:
                         self.mentions[(person_id, field, index)] = located
@@ -541,7 +561,7 @@ class _Loader:
         stored = self.texts.get(source_id)
         if stored is None:
             return None  # the source itself has a problem, reported already
-        source: Source = self.records["sources"][source_id]
+        source: Source = self.records["sources"].get(source_id) or self.salvaged["sources"][source_id]
         if paragraph_id is not None and paragraph_id not in {listed.id for listed in source.paragraphs}:
             return None  # reported by the check of references
         exactly = (
@@ -552,8 +572,8 @@ class _Loader:
             self.problems.append(
                 document.problem(
                     (*path, "text"),
-                    f"\"{text}\", which is not in source '{source_id}'. "
-                    f'The closest passage there: "{stored.closest_passage(text)}".',
+                    f"{_quoted(text)}, which is not in source '{source_id}'. "
+                    f"The closest passage there: {_quoted(stored.closest_passage(text))}.",
                     "copy the words from the source page or the stored text, not from memory or another report.",
                     exactly,
                 )
@@ -661,13 +681,71 @@ def _paragraphs(ids: list[str]) -> str:
 
 def _evidence(meeting: Meeting):
     """Every place in a meeting record that cites quotes or references, with its field path."""
-    yield ("status_evidence",), meeting.status_evidence
-    for field in ("date", "place", "venue", "format", "outcome"):
-        yield (field,), getattr(meeting, field)
-    for index, delegation in enumerate(meeting.delegations):
-        yield ("delegations", index), delegation
-    for index, statement in enumerate(meeting.statements):
-        yield ("statements", index), statement
+    for field in ("status_evidence", "date", "place", "venue", "format", "outcome"):
+        if getattr(meeting, field) is not None:  # None: a field with problems of its own (see _salvaged)
+            yield (field,), getattr(meeting, field)
+    for field in ("delegations", "statements"):
+        for index, item in _valid_items(getattr(meeting, field)):
+            yield (field, index), item
+
+
+def _quoted(words: str) -> str:
+    """Words in quotation marks, single ones if the words begin or end with a double one of their own."""
+    return f"'{words}'" if words[:1] == '"' or words[-1:] == '"' else f'"{words}"'
+
+
+def _valid_items(items: tuple | None) -> Iterator[tuple[int, object]]:
+    """The items of a list field with their places in the file, leaving out those with problems of their own."""
+    return ((index, item) for index, item in enumerate(items or ()) if item is not None)
+
+
+def _whole(items: tuple | None) -> bool:
+    """Whether a list field validated in full: its items can be matched with what they list, by place."""
+    return items is not None and all(item is not None for item in items)
+
+
+@functools.cache
+def _field_adapters(model: type[BaseModel]) -> dict[str, tuple[TypeAdapter, TypeAdapter | None]]:
+    """For each field of a record: a validator of its value, and for a list, of one item."""
+    adapters: dict[str, tuple[TypeAdapter, TypeAdapter | None]] = {}
+    for name, field in model.model_fields.items():
+        annotation = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+        items = get_args(field.annotation)
+        is_list = getattr(field.annotation, "__origin__", None) is tuple and len(items) == 2 and items[1] is ...
+        adapters[name] = (TypeAdapter(annotation), TypeAdapter(items[0]) if is_list else None)
+    return adapters
+
+
+def _salvaged(data: dict, model: type[BaseModel]) -> BaseModel:
+    """What validates of a record that does not as a whole: each field on its own, and each item of a list.
+
+    A field that does not validate is None; a list keeps its length, with None for each item that does not,
+    so that places still name lines of the file. Their problems are reported already: this is so that the
+    rest is still checked (quotes found in their sources, ids that lead somewhere), and every problem shown
+    at once. Such a record is never published.
+    """
+    fields: dict[str, object] = {}
+    for name, (whole, item) in _field_adapters(model).items():
+        if name not in data:
+            default = model.model_fields[name].get_default(call_default_factory=True)
+            fields[name] = None if default is PydanticUndefined else default
+            continue
+        try:
+            fields[name] = whole.validate_python(data[name])
+        except ValidationError:
+            fields[name] = (
+                tuple(_valid_or_none(item, value) for value in data[name])
+                if (item is not None and isinstance(data[name], list))
+                else None
+            )
+    return model.model_construct(**fields)
+
+
+def _valid_or_none(adapter: TypeAdapter, value: object) -> object:
+    try:
+        return adapter.validate_python(value)
+    except ValidationError:
+        return None
 
 
 # What each kind of record is called in a message.

@@ -7,6 +7,7 @@ rather than a silently missing field. Records are frozen once loaded.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -81,8 +82,53 @@ class Fact(Evidence):
         return self
 
 
+# As dates are written in the archive's records and pages, 30 September 2021, whatever the machine's language.
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_DAY_IN_TEXT = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r") (\d{4})\b")
+_WEEKDAY_IN_TEXT = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b")
+
+
 class DateFact(Fact):
     iso: datetime.date | None = Field(default=None, description="The day, when the evidence gives it.")
+
+    @model_validator(mode="after")
+    def _text_names_the_day(self) -> DateFact:
+        """The page shows the text and the downloads carry iso: both must name the same day."""
+        if self.iso is None or self.text is None:
+            return self
+        day = f"{self.iso.day} {_MONTHS[self.iso.month - 1]} {self.iso.year}"
+        weekday = _WEEKDAYS[self.iso.weekday()]
+        named = {" ".join(found.groups()) for found in _DAY_IN_TEXT.finditer(self.text)}
+        other_days = sorted(named - {day})
+        other_weekdays = sorted(set(_WEEKDAY_IN_TEXT.findall(self.text)) - {weekday})
+        if other_days:
+            found = f"a text naming {' and '.join(other_days)}, while iso is {self.iso} ({day})"
+        elif day not in named:
+            found = f"a text that does not name the day of iso, {self.iso} ({day})"
+        elif other_weekdays:
+            found = f"a text naming {' and '.join(other_weekdays)}, while {day} was a {weekday}"
+        else:
+            return self
+        raise _mistake(
+            found,
+            f"the text and iso naming the same day: the text with {day} (and {weekday}, if it names the weekday)",
+            "correct whichever of the two the source does not bear out; if the source gives no day, "
+            "remove iso and say so in the text",
+        )
 
 
 class Statement(Evidence):

@@ -262,7 +262,11 @@ def _meeting(
         "status": "planned-not-held" if number == count else "held",
         "sequence": number,
         "status_evidence": {"quotes": ids[:1]},
-        "date": {"text": f"Day {number} of the synthetic dialogue", "iso": day, "quotes": ids[1:2]},
+        "date": {
+            "text": f"{day.day} {day:%B %Y}, day {number} of the synthetic dialogue",
+            "iso": day,
+            "quotes": ids[1:2],
+        },
         "place": {"text": "Geneva", "quotes": ids[2:3]},
         "venue": {"silent": "The synthetic sources do not name the building."},
         "format": {"text": "Two delegations of senior officials", "quotes": ids[3:5]},
