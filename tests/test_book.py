@@ -133,6 +133,16 @@ def test_every_locator_in_the_book_resolves_to_its_paragraph_inside_the_book(arc
     assert found >= quotes, f"only {found} locators with a page found for {quotes} quotes"
 
 
+def test_a_paragraph_that_backs_a_fact_twice_is_named_once_in_the_book(site):
+    """In print, a locator names a paragraph: two quotes from one paragraph give one locator, not the same twice."""
+    soup = BeautifulSoup((site / "book" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    evidence = soup.select(".book-evidence")
+    assert any("Sputnik, ¶\u00a07" in span.get_text() for span in evidence)
+    for span in evidence:
+        texts = [a.get_text() for a in span.select("a.book-locator")]
+        assert len(texts) == len(set(texts)), texts
+
+
 def test_every_link_in_the_book_lands_inside_it_except_the_outside_references(site, archive):
     soup = BeautifulSoup((site / "book" / "index.html").read_text(encoding="utf-8"), "html.parser")
     ids = {element["id"] for element in soup.select("[id]")}
@@ -187,6 +197,7 @@ def test_without_the_pdf_the_site_offers_the_page_and_no_broken_link(archive, mo
     fragment = site.fragments["briefing-book"]
     assert book.PDF_NAME not in fragment
     assert "The PDF edition of the book was not made for this copy of the site." in fragment
+    assert "<code>make build</code> or <code>make book</code> makes it." in fragment
 
 
 def test_a_rebuild_with_the_same_data_takes_the_pdf_from_the_cache_and_new_data_prints_again(

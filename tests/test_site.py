@@ -134,6 +134,20 @@ def test_quotes_are_grouped_side_by_side_by_party(site):
     assert {a.get_text() for a in russia.select("figcaption a[href*='people/']")} == {"Sergey Ryabkov", "Dmitry Peskov"}
 
 
+def test_two_quotes_from_one_paragraph_never_read_as_one_locator_printed_twice(site):
+    """The first plenary's outcome rests on two quotes of Sputnik's paragraph 7: each keeps its own link."""
+    outcome = page(site, "meetings/first-plenary/").find("th", string="Outcome").find_next_sibling("td")
+    links = [(a.get_text(), a["href"]) for a in outcome.select("a.ssd-locator")]
+    assert links == [
+        ("Sputnik, ¶\u00a07", "#sputnik-next-steps"),
+        ("Sputnik, ¶\u00a07, second quote", "#sputnik-working-groups-discussed"),
+    ]
+    for path in html_pages(site / "meetings"):
+        for evidence in page(site, path.relative_to(site).as_posix()).select(".ssd-evidence"):
+            texts = [a.get_text() for a in evidence.select("a.ssd-locator")]
+            assert len(texts) == len(set(texts)), (path, texts)
+
+
 LOADING_RELS = {"stylesheet", "icon", "preload", "modulepreload", "preconnect", "dns-prefetch", "manifest"}
 
 

@@ -361,6 +361,11 @@ def _parts(path: str) -> tuple[str, ...]:
     return tuple(part for part in posixpath.normpath(path).split("/") if part != ".")
 
 
+def _ordinal(number: int) -> str:
+    words = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+    return words[number - 1] if number <= len(words) else f"{number}th"
+
+
 def long_date(day) -> str:
     """A date as the archive writes it: 30 September 2021."""
     return f"{day.day} {day:%B %Y}"
@@ -439,6 +444,23 @@ class Renderer:
     def locator(self, source_id: str, number: int) -> str:
         """A short locator readers can carry into print: agency and paragraph number."""
         return f"{self.archive.sources[source_id].agency}, ¶\u00a0{number}"
+
+    def quote_locators(self, quote_ids: Iterable[str]) -> list[tuple[str, str]]:
+        """Each quote's id and locator. A further quote from a paragraph already named is called so ("Sputnik,
+        ¶ 7, second quote"): two links reading the same side by side look like one printed twice."""
+        named: dict[str, int] = {}
+        locators = []
+        for quote_id in quote_ids:
+            located = self.archive.quotes[quote_id]
+            locator = self.locator(located.source, located.match.paragraph.number)
+            named[locator] = times = named.get(locator, 0) + 1
+            locators.append((quote_id, locator if times == 1 else f"{locator}, {_ordinal(times)} quote"))
+        return locators
+
+    def paragraphs_quoted(self, quote_ids: Iterable[str]) -> list[tuple[str, int]]:
+        """The source and paragraph number of each quote, each paragraph once, in the order first quoted."""
+        located = (self.archive.quotes[quote_id] for quote_id in quote_ids)
+        return list(dict.fromkeys((quote.source, quote.match.paragraph.number) for quote in located))
 
     # -- text ----------------------------------------------------------------
 
