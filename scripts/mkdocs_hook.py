@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from archive import staging
 from archive.book import add_book
 from archive.load import loaded_for_build
-from archive.pages import COMPILED_TEMPLATES, RenderedSite, render_site
+from archive.pages import COMPILED_TEMPLATES, RenderedSite, render_site, stand_in_site
 from archive.problems import ArchiveProblems
 from archive.processes import build_processes
 
@@ -69,12 +69,18 @@ def on_pre_build(config) -> None:
             missing = book[0]
     except ArchiveProblems as problems:
         staging.remove(folder)
-        if not (_serving and _site.uris()):
+        if not _serving:
             raise PluginError(problems.report()) from None
-        # A failed build makes `mkdocs serve` hold every request until the data is fixed;
-        # it serves the last good pages instead, with the problems on top of each page.
+        # A failed build would make `mkdocs serve` hold every request, or not start at all, until the data is
+        # fixed. It serves the last good pages instead, with the problems on top of each page; started on bad
+        # data, it serves the hand-written pages, with a stand-in for what the archive adds to them.
         _problems = problems.report()
-        print(f"ERROR   -  {_problems}\nServing the last good pages until the data is fixed.", file=sys.stderr)
+        if not _site.uris() or _site.stand_in is not None:
+            _site = stand_in_site()
+            showing = "Serving the hand-written pages, without the archive's records, until the data is fixed."
+        else:
+            showing = "Serving the last good pages until the data is fixed."
+        print(f"ERROR   -  {_problems}\n{showing}", file=sys.stderr)
         config.extra["ssd_archive"] = _site.extra
         return
     except BaseException:
@@ -119,9 +125,10 @@ def on_post_page(output, page, config):
     page.content = None
     if not _problems:
         return output
+    shown = "the archive's records are not shown" if _site.stand_in is not None else "these are the last good pages"
     banner = (
         '<div role="alert" style="padding:1em;background:#fff3cd;color:#000;border-bottom:3px solid #b00020">'
-        "<p><strong>The archive data has problems: these are the last good pages.</strong> "
+        f"<p><strong>The archive data has problems: {shown}.</strong> "
         "Fix the files named below and the site comes back by itself.</p>"
         f'<pre style="white-space:pre-wrap">{html.escape(_problems)}</pre></div>'
     )

@@ -84,6 +84,46 @@ def test_serve_shows_the_problems_over_the_last_good_pages_and_recovers_when_fix
     assert list((project / ".cache" / "ssd-pages").iterdir()) == []
 
 
+def test_serve_started_on_bad_data_shows_the_problems_on_the_hand_written_pages_until_fixed(project, tmp_path):
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    meeting = project / "data" / "meetings" / "first-plenary.yaml"
+    good = meeting.read_text(encoding="utf-8")
+    meeting.write_text(good.replace("\nkind: plenary\n", "\nkind: plenery\n", 1), encoding="utf-8")
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--strict", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    site = f"http://127.0.0.1:{port}/"
+    try:
+        seen = _wait_for(log, "Serving on", 0)
+        assert "Serving the hand-written pages, without the archive's records, until the data is fixed." in (
+            log.read_text(encoding="utf-8")
+        )
+        home = _get(site)
+        assert "The archive data has problems: the archive's records are not shown." in home
+        assert "data/meetings/first-plenary.yaml:4:1: kind: &#x27;plenery&#x27;, which is not allowed here." in home
+        assert "not shown until the problems of its data, listed above, are fixed." in home  # the meeting list
+        meetings = _get(site + "meetings/")
+        assert '<h1 id="meetings">Meetings</h1>' in meetings
+        assert "first-plenary" not in meetings.split("</header>", 1)[-1].split('role="alert"', 1)[0]
+        assert "Traceback" not in log.read_text(encoding="utf-8")
+
+        meeting.write_text(good, encoding="utf-8")
+        _wait_for(log, "Reloading browsers", seen)
+        shown = _get(site + "meetings/first-plenary/")
+        assert "The archive data has problems" not in shown
+        assert "<h1>First plenary meeting" in shown
+        assert "The archive data has problems" not in _get(site)
+    finally:
+        _stop(server)
+
+
 def _stop(server: subprocess.Popen) -> None:
     """Stop the server as a process manager does, with SIGTERM; kill it if it does not stop."""
     os.killpg(server.pid, signal.SIGTERM)

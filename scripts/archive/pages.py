@@ -123,6 +123,8 @@ class RenderedSite:
     _made: set[Path] = field(default_factory=set, repr=False)
     pack_name: str = PACK
     _pack: BinaryIO | None = field(default=None, repr=False)
+    # For a site that stands in for the archive's pages (see stand_in_site): what every marker shows.
+    stand_in: str | None = None
 
     def add_page(self, uri: str, markdown: str) -> None:
         if self.folder is None:
@@ -217,6 +219,8 @@ class RenderedSite:
 
     def fill_markers(self, markdown: str, page: str) -> str:
         """Replace each `<!-- archive:NAME -->` marker; an unknown marker stops the build."""
+        if self.stand_in is not None:
+            return MARKER.sub(lambda match: self.stand_in or "", markdown)
         unknown = sorted({name for name in MARKER.findall(markdown) if name not in self.fragments})
         if unknown:
             known = ", ".join(sorted(self.fragments))
@@ -359,6 +363,31 @@ def _relpath(path: str, start: str) -> str:
 def _parts(path: str) -> tuple[str, ...]:
     """A site path's segments, normalised; each page and each link target recurs on page after page."""
     return tuple(part for part in posixpath.normpath(path).split("/") if part != ".")
+
+
+# The pages that list records, which the navigation and the hand-written pages link to: title and description.
+LIST_PAGES: dict[str, tuple[str, str]] = {
+    "meetings/index.md": ("Meetings", "Every meeting record of the 2021 Strategic Stability Dialogue."),
+    "people/index.md": ("People", "Every person named in the stored sources, with each spelling used."),
+    "sources/index.md": ("Sources", "The stored source documents, kept byte for byte."),
+    "timeline.md": (
+        "Timeline",
+        "The Strategic Stability Dialogue of 2021, from the Geneva summit to the third plenary that was never held.",
+    ),
+    "changes.md": ("Changes", "What changed in the archive's records, newest first, with the date of each change."),
+}
+NOT_SHOWN = "The archive's records are not shown until the problems of its data, listed above, are fixed."
+
+
+def stand_in_site() -> RenderedSite:
+    """What a preview shows when it starts on data with problems, before it has ever had good pages to show:
+    each list page the navigation and the hand-written pages link to, saying why it is empty, and a note in
+    place of each of the archive's parts of the hand-written pages."""
+    site = RenderedSite(stand_in=f'<p class="ssd-silent">{NOT_SHOWN}</p>')
+    for uri, (title, description) in LIST_PAGES.items():
+        meta = {"title": html.escape(title), "description": html.escape(description)}
+        site.add_page(uri, f"---\n{yaml_front_matter(meta)}---\n\n# {title}\n\n{site.stand_in}\n")
+    return site
 
 
 def _ordinal(number: int) -> str:
@@ -518,25 +547,13 @@ class Renderer:
             for source_id in archive.sources
             for uri in [source_uri(source_id)]
         ]
-        lists = {
-            "meetings/index.md": ("Meetings", "Every meeting record of the 2021 Strategic Stability Dialogue."),
-            "people/index.md": ("People", "Every person named in the stored sources, with each spelling used."),
-            "sources/index.md": ("Sources", "The stored source documents, kept byte for byte."),
-            "timeline.md": (
-                "Timeline",
-                "The Strategic Stability Dialogue of 2021, from the Geneva summit "
-                "to the third plenary that was never held.",
-            ),
-        }
-        for uri, (title, description) in lists.items():
-            context = {"title": title, "description": description, "kind": uri.split("/")[0]}
-            jobs.append(PageJob(uri, "timeline.md.j2" if uri == "timeline.md" else "list.md.j2", context.copy))
-        changes = {
-            "title": "Changes",
-            "description": "What changed in the archive's records, newest first, with the date of each change.",
-            "changes": archive.changes.newest_first(),
-        }
-        jobs.append(PageJob("changes.md", "changes.md.j2", changes.copy))
+        for uri, (title, description) in LIST_PAGES.items():
+            context = {"title": title, "description": description}
+            if uri == "changes.md":
+                jobs.append(PageJob(uri, "changes.md.j2", {**context, "changes": archive.changes.newest_first()}.copy))
+            else:
+                template = "timeline.md.j2" if uri == "timeline.md" else "list.md.j2"
+                jobs.append(PageJob(uri, template, {**context, "kind": uri.split("/")[0]}.copy))
         return jobs
 
     def person_context(self, person_id: str) -> dict:
