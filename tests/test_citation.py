@@ -317,7 +317,7 @@ def test_bibtex_downloads_are_biblatex_online_entries_that_agree_with_the_record
         assert entry.entry_type == "online"
         assert entry["title"] == record_title(archive, address)
         assert entry["url"] == SITE_ROOT + address
-        assert entry["urldate"] == "YYYY-MM-DD"
+        assert "urldate" not in entry  # the date of access is the reader's, added on download
         record_id = address.strip("/").split("/")[1]
         assert entry["date"] == archive.changes.last_changed(record_id).isoformat()
         assert entry["organization"] == ARCHIVE_TITLE
@@ -348,7 +348,8 @@ def test_ris_downloads_are_electronic_sources_that_agree_with_the_record(site, a
         record_id = address.strip("/").split("/")[1]
         assert entry["date"] == archive.changes.last_changed(record_id).strftime("%Y/%m/%d")
         assert entry["secondary_title"] == ARCHIVE_TITLE
-        assert entry["access_date"] == "YYYY/MM/DD"
+        assert "access_date" not in entry
+        assert "YYYY" not in text
 
 
 @pytest.mark.parametrize(
@@ -365,6 +366,7 @@ def test_csl_json_renders_in_each_style(site, archive, style, date):
     assert item["type"] == "webpage"
     assert item["URL"] == SITE_ROOT + "meetings/second-plenary/"
     assert item["issued"] == {"date-parts": [[2026, 11, 22]]}
+    assert "accessed" not in item  # the reader's date, added on download
     bibliography = CitationStylesBibliography(
         CitationStylesStyle(get_style_filepath(style), validate=False), CiteProcJSON(items), formatter.plain
     )

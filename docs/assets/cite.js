@@ -71,7 +71,7 @@
     });
   }
 
-  // The static files hold a placeholder; the copy the reader downloads holds today's date.
+  // The stored files name no date of access; the copy the reader downloads gives today's date as that date.
   function withAccessDate(text, name) {
     var day = today();
     var iso = day.year + "-" + pad(day.month) + "-" + pad(day.day);
@@ -82,11 +82,11 @@
       });
       return JSON.stringify(items, null, 2) + "\n";
     }
-    return text
-      .replace(/YYYY-MM-DD/g, iso)
-      .replace(/YYYY\/MM\/DD/g, day.year + "/" + pad(day.month) + "/" + pad(day.day))
-      .replace(/^% Replace .*\n/m, "")
-      .replace(/ Replace \S+ under Y2 with the date you accessed the page\./, "");
+    if (/\.ris$/.test(name)) {  // after the address, as the date the address was visited
+      var visited = day.year + "/" + pad(day.month) + "/" + pad(day.day);
+      return text.replace(/^(UR {2}- .*\r?\n)/m, "$1Y2  - " + visited + "\r\n");
+    }
+    return text.replace(/^( {2}url = \{.*\},\n)/m, "$1  urldate = {" + iso + "},\n");
   }
 
   function setUpDownloads() {

@@ -25,8 +25,6 @@ from .records import KIND_NAMES, STATUS_NAMES
 ARCHIVE_TITLE = "Strategic Stability Dialogue Archive"  # mkdocs.yml site_name; a test keeps them equal
 ROOT = Path(__file__).resolve().parents[2]
 # Downloads are static files; the reader (or cite.js, with today's date) replaces these.
-ACCESS_DATE = "YYYY-MM-DD"
-RIS_ACCESS_DATE = "YYYY/MM/DD"
 MLA_MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
 DOWNLOADS = {"bib": "cite.bib", "ris": "cite.ris", "csl": "cite.json"}
 
@@ -168,7 +166,6 @@ class PageCitation:
             "date": self.changed.isoformat(),
             "version": self.edition.label,
             "url": self.url,
-            "urldate": ACCESS_DATE,
             "langid": "english",
             "note": f"Record last changed {self.changed.isoformat()}",
         }
@@ -176,8 +173,7 @@ class PageCitation:
         lines += [
             f"  {name} = {{{_bibtex_text(value) if name != 'url' else value}}}," for name, value in fields.items()
         ]
-        comment = f"% Replace {ACCESS_DATE} in urldate with the date you accessed the page."
-        return "\n".join([comment, *lines, "}", ""])
+        return "\n".join([*lines, "}", ""])
 
     def ris(self) -> str:
         tags = [
@@ -189,14 +185,9 @@ class PageCitation:
             ("DA", self.changed.strftime("%Y/%m/%d")),
             ("ET", self.edition.label),
             ("UR", self.url),
-            ("Y2", RIS_ACCESS_DATE),
             ("LA", "en"),
             ("AB", self.description),
-            (
-                "N1",
-                f"Record last changed {self.changed.isoformat()}. Replace {RIS_ACCESS_DATE} under Y2 "
-                "with the date you accessed the page.",
-            ),
+            ("N1", f"Record last changed {self.changed.isoformat()}."),
             ("ER", ""),
         ]
         # RIS lines end in CR LF; a tag is two characters, two spaces, a hyphen and a space.
@@ -209,7 +200,6 @@ class PageCitation:
             "title": self.title,
             "container-title": ARCHIVE_TITLE,
             "issued": {"date-parts": [[self.changed.year, self.changed.month, self.changed.day]]},
-            "accessed": {"raw": ACCESS_DATE},
             "version": self.edition.label,
             "URL": self.url,
             "language": "en",
