@@ -130,3 +130,101 @@ def test_values_are_read_as_the_safe_loader_reads_them():
         "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
         "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value",
     }  # fmt: skip
+
+
+# -- one mistake hides no other, and adds none --------------------------------
+
+
+def problems_of(data: Path) -> list[str]:
+    """Where each problem is and what field it names, as the report lists them."""
+    with pytest.raises(ArchiveProblems) as raised:
+        load_archive(data)
+    return [f"{problem.file}:{problem.line} {problem.field}" for problem in raised.value.problems]
+
+
+def test_a_misnamed_list_of_quotes_makes_no_quote_it_lists_look_unknown(data_copy):
+    replace_once(data_copy / "meetings" / "first-plenary.yaml", "\nquotes:\n", "\nquote:\n")
+    assert problems_of(data_copy) == ["data/meetings/first-plenary.yaml:82 quote"]
+
+
+def test_a_slip_of_yaml_in_a_list_of_quotes_makes_no_quote_look_unknown(data_copy):
+    replace_once(
+        data_copy / "meetings" / "first-plenary.yaml",
+        "\n  - id: sputnik-delegations\n",
+        "\n    id: sputnik-delegations\n",
+    )
+    found = problems_of(data_copy)
+    assert found and all(".quotes[" not in problem and "statements" not in problem for problem in found), found
+
+
+def test_a_slip_of_yaml_in_the_paragraphs_of_a_source_is_reported_not_a_crash(data_copy):
+    path = data_copy / "sources" / "sputnik-professional-and-substantive.yaml"
+    replace_once(path, "\n  - id: haq-quote\n", "\n    id: haq-quote\n")
+    assert problems_of(data_copy) == [
+        "data/sources/sputnik-professional-and-substantive.yaml:14 paragraphs",
+        "data/sources/sputnik-professional-and-substantive.yaml:37 paragraphs[10].id",
+        "data/sources/sputnik-professional-and-substantive.yaml:38 paragraphs[10].begins",
+    ]
+
+
+def test_a_bad_field_of_a_quote_hides_no_mistake_in_its_words(data_copy):
+    path = data_copy / "meetings" / "second-plenary.yaml"
+    replace_once(path, "This is slow progress.", "This is slow progres.")
+    text = path.read_text(encoding="utf-8")
+    quote = text.index("  - id: afp-slow-progress")
+    path.write_text(text[:quote] + text[quote:].replace("speaker: sergey-ryabkov", "speaker: Sergey Ryabkov", 1))
+    assert problems_of(data_copy) == [
+        "data/meetings/second-plenary.yaml:148 quotes[9].text",
+        "data/meetings/second-plenary.yaml:149 quotes[9].speaker",
+    ]
+
+
+def test_a_bad_paragraph_entry_of_a_source_hides_no_misquote_from_it(data_copy):
+    replace_once(data_copy / "sources" / "afp-productive-arms-control-talks.yaml", "    begins:", "    begin:")
+    replace_once(data_copy / "meetings" / "first-plenary.yaml", "at Russia's UN mission", "at Russias UN mission")
+    assert problems_of(data_copy) == [
+        "data/meetings/first-plenary.yaml:178 quotes[13].text",
+        "data/sources/afp-productive-arms-control-talks.yaml:15 paragraphs[0].begins",
+        "data/sources/afp-productive-arms-control-talks.yaml:16 paragraphs[0].begin",
+    ]
+
+
+def test_a_quote_listed_twice_as_evidence_is_a_problem(data_copy):
+    replace_once(
+        data_copy / "meetings" / "first-plenary.yaml",
+        "quotes: [sputnik-next-steps, sputnik-working-groups-discussed]",
+        "quotes: [sputnik-next-steps, sputnik-next-steps]",
+    )
+    assert problems_of(data_copy) == ["data/meetings/first-plenary.yaml:41 outcome.quotes[1]"]
+
+
+@pytest.mark.parametrize(
+    ("text", "iso", "agrees"),
+    [
+        ("Thursday 30 September 2021", "2021-09-30", True),
+        ("thursday, 30 september 2021", "2021-09-30", True),
+        ("Thu. 30 September 2021", "2021-09-30", True),
+        ("01 June 2021", "2021-06-01", True),
+        ("the night of 15 to 16 June 2021", "2021-06-15", True),
+        ("15–16 June 2021", "2021-06-16", True),
+        ("30 September 2021 (announced on 28 September 2021)", "2021-09-30", True),
+        ("30 September 2021, postponed from Monday", "2021-09-30", True),
+        ("Wednesday 30 September 2021", "2021-09-30", False),
+        ("Wed 30 September 2021", "2021-09-30", False),
+        ("1 June 2021", "2021-06-11", False),
+        ("11 June 2021", "2021-06-01", False),
+        ("31 September 2021", "2021-09-30", False),
+        ("Late in the summer", "2021-08-30", False),
+        ("30 September 2022", "2021-09-30", False),
+    ],
+)
+def test_a_dates_text_names_the_day_of_its_iso(text, iso, agrees):
+    from archive.records import DateFact
+    from pydantic import ValidationError
+
+    try:
+        DateFact(text=text, iso=iso, quotes=("a-quote",))
+    except ValidationError:
+        assert not agrees
+    else:
+        assert agrees

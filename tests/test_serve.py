@@ -108,7 +108,8 @@ def test_serve_started_on_bad_data_shows_the_problems_on_the_hand_written_pages_
         home = _get(site)
         assert "The archive data has problems: the archive's records are not shown." in home
         assert "data/meetings/first-plenary.yaml:4:1: kind: &#x27;plenery&#x27;, which is not allowed here." in home
-        assert "not shown until the problems of its data, listed above, are fixed." in home  # the meeting list
+        # In place of the meeting list:
+        assert "Not shown until the problems of the archive&#x27;s data, listed above, are fixed." in home
         meetings = _get(site + "meetings/")
         assert '<h1 id="meetings">Meetings</h1>' in meetings
         assert "first-plenary" not in meetings.split("</header>", 1)[-1].split('role="alert"', 1)[0]

@@ -1,5 +1,5 @@
 // Cite this page: copy buttons, today's date as the access date, and downloads that carry it.
-// Without JavaScript the citations stay selectable text and the downloads keep a placeholder.
+// Without JavaScript the citations stay selectable text and the downloads name no date of access.
 (function () {
   "use strict";
 
@@ -84,9 +84,9 @@
     }
     if (/\.ris$/.test(name)) {  // after the address, as the date the address was visited
       var visited = day.year + "/" + pad(day.month) + "/" + pad(day.day);
-      return text.replace(/^(UR {2}- .*\r?\n)/m, "$1Y2  - " + visited + "\r\n");
+      return text.replace(/^(UR {2}- .*?)(\r?\n)/m, "$1$2Y2  - " + visited + "$2");
     }
-    return text.replace(/^( {2}url = \{.*\},\n)/m, "$1  urldate = {" + iso + "},\n");
+    return text.replace(/^( {2}url = \{.*?\},)(\r?\n)/m, "$1$2  urldate = {" + iso + "},$2");
   }
 
   function setUpDownloads() {

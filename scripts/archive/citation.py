@@ -24,7 +24,6 @@ from .records import KIND_NAMES, STATUS_NAMES
 
 ARCHIVE_TITLE = "Strategic Stability Dialogue Archive"  # mkdocs.yml site_name; a test keeps them equal
 ROOT = Path(__file__).resolve().parents[2]
-# Downloads are static files; the reader (or cite.js, with today's date) replaces these.
 MLA_MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
 DOWNLOADS = {"bib": "cite.bib", "ris": "cite.ris", "csl": "cite.json"}
 

@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, get_args
+from types import UnionType
+from typing import Annotated, Any, NamedTuple, Union, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
@@ -25,7 +26,7 @@ from .passages import Match, StoredText
 from .problems import ArchiveProblems, Problem
 from .processes import in_two_processes
 from .reader import DATE_EXPECTED, Document, Path_, dotted, line_and_column, read_yaml, why_not_a_date
-from .records import ID_PATTERN, Kind, Meeting, Party, Person, Reference, Source, Status
+from .records import ID_PATTERN, Kind, Meeting, Party, Person, Record, Reference, Source, Status
 
 FOLDERS: dict[str, type[BaseModel]] = {
     "meetings": Meeting,
@@ -152,6 +153,7 @@ class _Loader:
         self.records: dict[str, dict[str, BaseModel]] = {folder: {} for folder in FOLDERS}
         # What validates of the records that do not as a whole (see _salvaged): checked, never published.
         self.salvaged: dict[str, dict[str, BaseModel]] = {folder: {} for folder in FOLDERS}
+        self.quote_ids_uncertain: set[str] = set()  # meetings whose list of quotes may not show every quote id
         self.texts: dict[str, StoredText] = {}
         self.files: dict[str, bytes] = {}
         self.paths: dict[str, Path] = {}
@@ -214,11 +216,14 @@ class _Loader:
                 continue
             self.documents[(folder, path.stem)] = document
             # Fields the reader has already reported on are not reported a second time.
+            first = len(self.problems)
             record = self._validate(document, model, {problem.field for problem in problems})
             if record is not None and not problems:
                 self.records[folder][path.stem] = record
             elif isinstance(document.data, dict):
                 self.salvaged[folder][path.stem] = record or _salvaged(document.data, model)
+                if folder == "meetings" and _quote_ids_uncertain(problems, self.problems[first:]):
+                    self.quote_ids_uncertain.add(path.stem)
             if folder == "sources" and isinstance(document.data, dict):
                 self.named_texts.add(str(document.data.get("file")))
 
@@ -286,7 +291,7 @@ class _Loader:
     def read_stored_texts(self) -> None:
         folder = (self.data_dir / "sources").resolve()
         for source_id, source in self.checked("sources").items():
-            if not (source.file and source.sha256 and _whole(source.paragraphs)):
+            if not (source.file and source.sha256 and source.paragraphs is not None):
                 continue  # a record whose file, sha256 or paragraphs have problems of their own: nothing to check
             document = self.documents[("sources", source_id)]
             path = folder / source.file
@@ -381,7 +386,7 @@ class _Loader:
             )
             return
         for index, (listed, stored_paragraph) in enumerate(zip(source.paragraphs, stored.paragraphs, strict=True)):
-            if not stored_paragraph.text.startswith(listed.begins):
+            if listed is not None and listed.begins is not None and not stored_paragraph.text.startswith(listed.begins):
                 self.problems.append(
                     document.problem(
                         ("paragraphs", index, "begins"),
@@ -426,11 +431,11 @@ class _Loader:
                 claim(record_id, folder, record_id, ())
         for meeting_id, meeting in self.checked("meetings").items():
             for field in ("statements", "quotes"):
-                for index, item in _valid_items(getattr(meeting, field)):
+                for index, item in _usable(getattr(meeting, field), "id"):
                     claim(item.id, "meetings", meeting_id, (field, index, "id"))
         for source_id, source in self.checked("sources").items():
             paragraph_ids: dict[str, int] = {}
-            for index, paragraph in _valid_items(source.paragraphs):
+            for index, paragraph in _usable(source.paragraphs, "id"):
                 if paragraph.id in paragraph_ids:
                     self.problems.append(
                         self.documents[("sources", source_id)].problem(
@@ -473,16 +478,20 @@ class _Loader:
                         )
                     )
                 sequences[meeting.sequence] = meeting_id
-            # A quote with problems of its own is still the record's: citing it is not a second problem.
-            raw_quotes = document.data.get("quotes")
-            own_quotes = {quote.id for _, quote in _valid_items(meeting.quotes)} | {
-                str(quote.get("id"))
-                for quote in (raw_quotes if isinstance(raw_quotes, list) else [])
-                if isinstance(quote, dict)
-            }
+            own_quotes = {quote.id for _, quote in _usable(meeting.quotes, "id")}
+            quotes_sound = meeting_id not in self.quote_ids_uncertain
             for path, evidence in _evidence(meeting):
-                for index, quote_id in enumerate(evidence.quotes):
-                    if quote_id not in own_quotes:
+                for index, quote_id in _usable(evidence.quotes):
+                    if quote_id in evidence.quotes[:index]:
+                        self.problems.append(
+                            document.problem(
+                                (*path, "quotes", index),
+                                f"the quote '{quote_id}' a second time.",
+                                "list each quote once.",
+                                "each quote listed once.",
+                            )
+                        )
+                    elif quotes_sound and quote_id not in own_quotes:
                         self._unknown(
                             document,
                             (*path, "quotes", index),
@@ -491,7 +500,7 @@ class _Loader:
                             own_quotes,
                             "list the quote under `quotes:` in this file.",
                         )
-                for index, reference_id in enumerate(evidence.references):
+                for index, reference_id in _usable(evidence.references):
                     if reference_id not in references:
                         self._unknown(
                             document,
@@ -501,11 +510,11 @@ class _Loader:
                             references,
                             f"add data/references/{reference_id}.yaml.",
                         )
-            for index, delegation in _valid_items(meeting.delegations):
+            for index, delegation in _usable(meeting.delegations):
                 if delegation.head is not None and delegation.head not in people:
                     where = f"add data/people/{delegation.head}.yaml."
                     self._unknown(document, ("delegations", index, "head"), "person", delegation.head, people, where)
-            for index, quote in _valid_items(meeting.quotes):
+            for index, quote in _usable(meeting.quotes):
                 if quote.speaker is not None and quote.speaker not in people:
                     where = f"add data/people/{quote.speaker}.yaml."
                     self._unknown(document, ("quotes", index, "speaker"), "person", quote.speaker, people, where)
@@ -513,18 +522,20 @@ class _Loader:
         for person_id, person in self.checked("people").items():
             document = self.documents[("people", person_id)]
             for field in ("spellings", "roles"):
-                for index, mention in _valid_items(getattr(person, field)):
+                for index, mention in _usable(getattr(person, field)):
                     self._check_source(document, (field, index), mention.source, mention.paragraph, sources)
 
     def _check_source(
-        self, document: Document, path: Path_, source_id: str, paragraph: str | None, sources: dict[str, Source]
+        self, document: Document, path: Path_, source_id: str | None, paragraph: str | None, sources: dict[str, Source]
     ) -> None:
+        if source_id is None:  # a source id with a problem of its own
+            return
         if source_id not in self.present["sources"]:
             where = f"add data/sources/{source_id}.yaml."
             self._unknown(document, (*path, "source"), "source", source_id, self.present["sources"], where)
-        elif source_id in sources and paragraph is not None and _whole(sources[source_id].paragraphs):
-            paragraph_ids = [listed.id for listed in sources[source_id].paragraphs]
-            if paragraph not in paragraph_ids:
+        elif source_id in sources and paragraph is not None:
+            paragraph_ids = _paragraph_ids(sources[source_id])
+            if paragraph_ids is not None and paragraph not in paragraph_ids:
                 where = f"use an id listed under `paragraphs:` in data/sources/{source_id}.yaml."
                 self._unknown(
                     document, (*path, "paragraph"), f"paragraph of '{source_id}'", paragraph, paragraph_ids, where
@@ -533,11 +544,11 @@ class _Loader:
     def locate_quotes(self) -> None:
         for meeting_id, meeting in self.checked("meetings").items():
             document = self.documents[("meetings", meeting_id)]
-            for index, quote in _valid_items(meeting.quotes):
+            for index, quote in _usable(meeting.quotes, "source", "text"):
                 located = self._locate(document, ("quotes", index), quote.source, quote.paragraph, quote.text)
-                if located is not None:
+                if located is not None and quote.id is not None:
                     self.quotes[quote.id] = located
-                for sic_index, word in enumerate(quote.sic):
+                for sic_index, word in _usable(quote.sic):
                     if word not in quote.text:
                         self.problems.append(
                             document.problem(
@@ -550,7 +561,7 @@ class _Loader:
         for person_id, person in self.checked("people").items():
             document = self.documents[("people", person_id)]
             for field in ("spellings", "roles"):
-                for index, mention in _valid_items(getattr(person, field)):
+                for index, mention in _usable(getattr(person, field), "source", "text"):
                     located = self._locate(document, (field, index), mention.source, mention.paragraph, mention.text)
                     if located is not None:
                         self.mentions[(person_id, field, index)] = located
@@ -562,8 +573,6 @@ class _Loader:
         if stored is None:
             return None  # the source itself has a problem, reported already
         source: Source = self.records["sources"].get(source_id) or self.salvaged["sources"][source_id]
-        if paragraph_id is not None and paragraph_id not in {listed.id for listed in source.paragraphs}:
-            return None  # reported by the check of references
         exactly = (
             "the words exactly as the source prints them (only white space, typographic quotes and dashes may differ)."
         )
@@ -579,7 +588,12 @@ class _Loader:
                 )
             )
             return None
-        ids = [source.paragraphs[match.paragraph.number - 1].id for match in matches]
+        listed = _paragraph_ids(source)
+        if listed is None or len(listed) != len(stored.paragraphs):
+            return None  # the paragraphs listed have problems of their own, reported already: none can be named
+        if paragraph_id is not None and paragraph_id not in listed:
+            return None  # reported by the check of references
+        ids = [listed[match.paragraph.number - 1] for match in matches]
         if paragraph_id is not None:
             matches = [match for match, pid in zip(matches, ids, strict=True) if pid == paragraph_id]
             if not matches:
@@ -605,7 +619,7 @@ class _Loader:
             return None
         match = matches[0]
         if not match.within_one_paragraph:
-            last = source.paragraphs[stored.paragraph_at(match.end - 1).number - 1].id
+            last = listed[stored.paragraph_at(match.end - 1).number - 1]
             self.problems.append(
                 document.problem(
                     (*path, "text"),
@@ -685,7 +699,7 @@ def _evidence(meeting: Meeting):
         if getattr(meeting, field) is not None:  # None: a field with problems of its own (see _salvaged)
             yield (field,), getattr(meeting, field)
     for field in ("delegations", "statements"):
-        for index, item in _valid_items(getattr(meeting, field)):
+        for index, item in _usable(getattr(meeting, field)):
             yield (field, index), item
 
 
@@ -694,58 +708,89 @@ def _quoted(words: str) -> str:
     return f"'{words}'" if words[:1] == '"' or words[-1:] == '"' else f'"{words}"'
 
 
-def _valid_items(items: tuple | None) -> Iterator[tuple[int, object]]:
-    """The items of a list field with their places in the file, leaving out those with problems of their own."""
-    return ((index, item) for index, item in enumerate(items or ()) if item is not None)
+def _quote_ids_uncertain(read: list[Problem], validated: list[Problem]) -> bool:
+    """Whether a meeting record's problems may hide the id of a quote it lists: a key it does not have (`quote:`
+    for `quotes:`), a slip of YAML in its quotes (a `- ` left out merges two), a list of quotes or a quote that
+    is not one, or a quote without its id. Then a statement citing the quote is not reported as citing none."""
+    for problem in [*read, *validated]:
+        top = re.split(r"[.\[]", problem.field, maxsplit=1)[0]
+        if top not in Meeting.model_fields or (top == "quotes" and problem in read):
+            return True
+        if re.fullmatch(r"quotes(\[\d+\](\.id)?)?", problem.field):
+            return True
+    return False
 
 
-def _whole(items: tuple | None) -> bool:
-    """Whether a list field validated in full: its items can be matched with what they list, by place."""
-    return items is not None and all(item is not None for item in items)
+def _usable(items: tuple | None, *needed: str) -> Iterator[tuple[int, Any]]:
+    """The items of a list field with their places in the file, leaving out those with a problem of their own,
+    or (see _salvaged) without a needed field: the checks of what is left report no problem a second time."""
+    for index, item in enumerate(items or ()):
+        if item is not None and all(getattr(item, name) is not None for name in needed):
+            yield index, item
+
+
+def _paragraph_ids(source: Source) -> list[str] | None:
+    """The ids a source record lists for its paragraphs, in order; None if an entry has a problem of its own."""
+    if source.paragraphs is None or any(entry is None or entry.id is None for entry in source.paragraphs):
+        return None
+    return [entry.id for entry in source.paragraphs]
+
+
+class _Validator(NamedTuple):
+    """Validates one field's value (or one item of a list) as the record would, and names its record type."""
+
+    adapter: TypeAdapter
+    record: type[BaseModel] | None  # the type, when the value is a record of its own (a quote, a date fact)
+
+    def salvaged(self, value: object) -> object:
+        """The value validated, or what validates of the record in it, or None."""
+        try:
+            return self.adapter.validate_python(value)
+        except ValidationError:
+            return _salvaged(value, self.record) if self.record and isinstance(value, dict) else None
 
 
 @functools.cache
-def _field_adapters(model: type[BaseModel]) -> dict[str, tuple[TypeAdapter, TypeAdapter | None]]:
+def _validators(model: type[BaseModel]) -> dict[str, tuple[_Validator, _Validator | None]]:
     """For each field of a record: a validator of its value, and for a list, of one item."""
-    adapters: dict[str, tuple[TypeAdapter, TypeAdapter | None]] = {}
+    validators: dict[str, tuple[_Validator, _Validator | None]] = {}
     for name, field in model.model_fields.items():
         annotation = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
         items = get_args(field.annotation)
         is_list = getattr(field.annotation, "__origin__", None) is tuple and len(items) == 2 and items[1] is ...
-        adapters[name] = (TypeAdapter(annotation), TypeAdapter(items[0]) if is_list else None)
-    return adapters
+        validators[name] = (_validator(annotation), _validator(items[0]) if is_list else None)
+    return validators
+
+
+def _validator(annotation: object) -> _Validator:
+    either = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else ()  # a record or None
+    record = next(
+        (found for found in (annotation, *either) if isinstance(found, type) and issubclass(found, BaseModel)), None
+    )
+    # A record type keeps its own settings; any other value is read with the records' (white space stripped).
+    return _Validator(
+        TypeAdapter(annotation) if record else TypeAdapter(annotation, config=Record.model_config), record
+    )
 
 
 def _salvaged(data: dict, model: type[BaseModel]) -> BaseModel:
-    """What validates of a record that does not as a whole: each field on its own, and each item of a list.
+    """What validates of a record that does not as a whole: each field on its own, and each item of a list,
+    down to the fields of a record within it (a quote of a meeting, a paragraph entry of a source).
 
-    A field that does not validate is None; a list keeps its length, with None for each item that does not,
-    so that places still name lines of the file. Their problems are reported already: this is so that the
-    rest is still checked (quotes found in their sources, ids that lead somewhere), and every problem shown
-    at once. Such a record is never published.
+    A field that does not validate is None; a list keeps its length and places, so that they still name lines
+    of the file. Their problems are reported already: this is so that the rest is still checked (quotes found
+    in their sources, ids that lead somewhere), and every problem shown at once. It is never published.
     """
     fields: dict[str, object] = {}
-    for name, (whole, item) in _field_adapters(model).items():
+    for name, (whole, item) in _validators(model).items():
         if name not in data:
             default = model.model_fields[name].get_default(call_default_factory=True)
             fields[name] = None if default is PydanticUndefined else default
-            continue
-        try:
-            fields[name] = whole.validate_python(data[name])
-        except ValidationError:
-            fields[name] = (
-                tuple(_valid_or_none(item, value) for value in data[name])
-                if (item is not None and isinstance(data[name], list))
-                else None
-            )
+        elif item is not None and isinstance(data[name], list):
+            fields[name] = tuple(item.salvaged(value) for value in data[name])
+        else:
+            fields[name] = whole.salvaged(data[name])
     return model.model_construct(**fields)
-
-
-def _valid_or_none(adapter: TypeAdapter, value: object) -> object:
-    try:
-        return adapter.validate_python(value)
-    except ValidationError:
-        return None
 
 
 # What each kind of record is called in a message.

@@ -376,14 +376,14 @@ LIST_PAGES: dict[str, tuple[str, str]] = {
     ),
     "changes.md": ("Changes", "What changed in the archive's records, newest first, with the date of each change."),
 }
-NOT_SHOWN = "The archive's records are not shown until the problems of its data, listed above, are fixed."
+NOT_SHOWN = "Not shown until the problems of the archive's data, listed above, are fixed."
 
 
 def stand_in_site() -> RenderedSite:
     """What a preview shows when it starts on data with problems, before it has ever had good pages to show:
     each list page the navigation and the hand-written pages link to, saying why it is empty, and a note in
     place of each of the archive's parts of the hand-written pages."""
-    site = RenderedSite(stand_in=f'<p class="ssd-silent">{NOT_SHOWN}</p>')
+    site = RenderedSite(stand_in=f'<p class="ssd-silent">{html.escape(NOT_SHOWN)}</p>')
     for uri, (title, description) in LIST_PAGES.items():
         meta = {"title": html.escape(title), "description": html.escape(description)}
         site.add_page(uri, f"---\n{yaml_front_matter(meta)}---\n\n# {title}\n\n{site.stand_in}\n")
@@ -392,7 +392,10 @@ def stand_in_site() -> RenderedSite:
 
 def _ordinal(number: int) -> str:
     words = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-    return words[number - 1] if number <= len(words) else f"{number}th"
+    if number <= len(words):
+        return words[number - 1]
+    suffix = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 def long_date(day) -> str:

@@ -83,23 +83,23 @@ class Fact(Evidence):
 
 
 # As dates are written in the archive's records and pages, 30 September 2021, whatever the machine's language.
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-_DAY_IN_TEXT = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r") (\d{4})\b")
-_WEEKDAY_IN_TEXT = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b")
+_MONTHS = "January February March April May June July August September October November December".split()  # noqa: SIM905
+_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()  # noqa: SIM905
+# A day as a text names it: "30 September 2021", "Thursday 30 September 2021", "Thu, 30 September 2021", or
+# a span, "15 to 16 June 2021", "15–16 June 2021"; in any case of letters.
+_NAMED_DAYS = re.compile(
+    r"(?:\b(?P<weekday>" + "|".join(day[:3] + f"(?:{day[3:]})?" for day in _WEEKDAYS) + r")\.?,?\s+)?"
+    r"\b(?P<first>\d{1,2})(?:\s*(?:-|–|—|to|and)\s*(?P<last>\d{1,2}))?\s+"
+    r"(?P<month>" + "|".join(_MONTHS) + r")\s+(?P<year>\d{4})\b",
+    re.IGNORECASE,
+)
+
+
+def _day(year: str, month: str, day: str) -> datetime.date | None:
+    try:
+        return datetime.date(int(year), [name.lower() for name in _MONTHS].index(month.lower()) + 1, int(day))
+    except ValueError:
+        return None
 
 
 class DateFact(Fact):
@@ -107,28 +107,32 @@ class DateFact(Fact):
 
     @model_validator(mode="after")
     def _text_names_the_day(self) -> DateFact:
-        """The page shows the text and the downloads carry iso: both must name the same day."""
+        """The page shows the text and the downloads carry iso: the text must name iso's day (on its own or as
+        one end of a span), and a weekday written before a day must be that day's."""
         if self.iso is None or self.text is None:
             return self
         day = f"{self.iso.day} {_MONTHS[self.iso.month - 1]} {self.iso.year}"
-        weekday = _WEEKDAYS[self.iso.weekday()]
-        named = {" ".join(found.groups()) for found in _DAY_IN_TEXT.finditer(self.text)}
-        other_days = sorted(named - {day})
-        other_weekdays = sorted(set(_WEEKDAY_IN_TEXT.findall(self.text)) - {weekday})
-        if other_days:
-            found = f"a text naming {' and '.join(other_days)}, while iso is {self.iso} ({day})"
-        elif day not in named:
-            found = f"a text that does not name the day of iso, {self.iso} ({day})"
-        elif other_weekdays:
-            found = f"a text naming {' and '.join(other_weekdays)}, while {day} was a {weekday}"
-        else:
-            return self
-        raise _mistake(
-            found,
-            f"the text and iso naming the same day: the text with {day} (and {weekday}, if it names the weekday)",
-            "correct whichever of the two the source does not bear out; if the source gives no day, "
-            "remove iso and say so in the text",
-        )
+        named: set[datetime.date | None] = set()
+        for found in _NAMED_DAYS.finditer(self.text):
+            first = _day(found["year"], found["month"], found["first"])
+            named |= {first, found["last"] and _day(found["year"], found["month"], found["last"])}
+            weekday = found["weekday"]
+            if weekday and first and not _WEEKDAYS[first.weekday()].lower().startswith(weekday.lower()):
+                raise _mistake(
+                    f"a text naming {found.group()}, while {first.day} {_MONTHS[first.month - 1]} {first.year} "
+                    f"was a {_WEEKDAYS[first.weekday()]}",
+                    f"a weekday before a day that is that day's: {_WEEKDAYS[first.weekday()]} {found.group('first')} "
+                    f"{found['month']} {found['year']}",
+                    "correct the weekday, or the day, as the source gives it",
+                )
+        if self.iso not in named:
+            raise _mistake(
+                f"a text that does not name the day of iso, {self.iso} ({day})",
+                f"the text and iso naming the same day: the text with {day}",
+                "correct whichever of the two the source does not bear out; if the source gives no day, "
+                "remove iso and say so in the text",
+            )
+        return self
 
 
 class Statement(Evidence):
