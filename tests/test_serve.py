@@ -46,15 +46,7 @@ def project(tmp_path: Path) -> Path:
 def test_serve_shows_the_problems_over_the_last_good_pages_and_recovers_when_fixed(project, tmp_path):
     port = _free_port()
     log = tmp_path / "serve.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--strict", "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=project,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    server = _serve(project, port, log)
     page = f"http://127.0.0.1:{port}/meetings/first-plenary/"
     meeting = project / "data" / "meetings" / "first-plenary.yaml"
     good = meeting.read_text(encoding="utf-8")
@@ -90,15 +82,7 @@ def test_serve_started_on_bad_data_shows_the_problems_on_the_hand_written_pages_
     meeting = project / "data" / "meetings" / "first-plenary.yaml"
     good = meeting.read_text(encoding="utf-8")
     meeting.write_text(good.replace("\nkind: plenary\n", "\nkind: plenery\n", 1), encoding="utf-8")
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--strict", "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=project,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    server = _serve(project, port, log)
     site = f"http://127.0.0.1:{port}/"
     try:
         seen = _wait_for(log, "Serving on", 0)
@@ -123,6 +107,19 @@ def test_serve_started_on_bad_data_shows_the_problems_on_the_hand_written_pages_
         assert "The archive data has problems" not in _get(site)
     finally:
         _stop(server)
+
+
+def _serve(project: Path, port: int, log: Path) -> subprocess.Popen:
+    """`make serve`'s command on the project, on 127.0.0.1, its output in log; stop it with _stop."""
+    with log.open("w") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--strict", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def _stop(server: subprocess.Popen) -> None:
