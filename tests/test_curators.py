@@ -31,15 +31,14 @@ def run(capsys, *arguments: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def record_change(data: Path, *record_ids: str) -> None:
-    """Name new records in the change log, as the guide's step 5 says (when the archive keeps one)."""
-    changes = data / "changes.yaml"
-    if changes.exists():
-        entry = (
-            f"  - date: {datetime.date.today().isoformat()}\n    summary: Added by a test.\n"
-            f"    records: [{', '.join(record_ids)}]\n"
-        )
-        changes.write_text(changes.read_text(encoding="utf-8").rstrip("\n") + "\n" + entry, encoding="utf-8")
+def assert_named_first_in_the_changes(data: Path, record_id: str, out: str) -> None:
+    """The command named its new record in a new entry, dated today, above the others, keeping the file's comments."""
+    text = (data / "changes.yaml").read_text(encoding="utf-8")
+    assert text.startswith((DATA / "changes.yaml").read_text(encoding="utf-8").split("\nchanges:\n")[0])
+    newest = yaml.safe_load(text)["changes"][0]
+    assert newest["date"] == datetime.date.today()
+    assert newest["records"] == [record_id]
+    assert f"Named '{record_id}' in a new entry, dated today, at the top of {data / 'changes.yaml'}" in out
 
 
 def problem_fields(data: Path) -> list[tuple[str, str]]:
@@ -135,7 +134,7 @@ def test_new_source_stores_the_text_byte_for_byte_and_leaves_the_description_to_
     assert fields["file"] == "afp-again.txt"
     assert fields["title"] is None and fields["agency"] is None, "nothing is claimed that the curator did not write"
     assert fields["paragraphs"][2] == {"id": "washington-afp-russian", "begins": "WASHINGTON (AFP) - Russian and"}
-    record_change(data_copy, "afp-again")
+    assert_named_first_in_the_changes(data_copy, "afp-again", out)
     empty = [field for file, field in problem_fields(data_copy) if file == "afp-again.yaml"]
     assert sorted(empty) == ["agency", "dateline", "publisher", "title"]
     text = text.replace("\ntitle:\n", '\ntitle: "US, Russia hold ‘productive’ arms control talks in Geneva"\n')
@@ -147,6 +146,12 @@ def test_new_source_stores_the_text_byte_for_byte_and_leaves_the_description_to_
     archive = load_archive(data_copy)
     assert archive.sources["afp-again"].paragraphs[0].begins == "US, Russia hold ‘productive’ arms"
     assert archive.files["afp-again"] == AFP_TEXT.read_bytes()
+    # The guide's next step works at once: the new source is named in the changes already.
+    meeting = ["--id", "geneva-again", "--title", "Geneva again", "--short-title", "Again", "--kind", "plenary"]
+    meeting += ["--status", "held", "--source", "afp-again", "--quote", SECOND_PLENARY[-1]]
+    code, out, err = run(capsys, "--data", str(data_copy), "new-meeting", *meeting)
+    assert code == 0, err
+    assert load_archive(data_copy).quotes["geneva-again-status"].source == "afp-again"
 
 
 def test_new_source_refuses_a_text_already_stored(data_copy, capsys):
@@ -181,8 +186,9 @@ SECOND_PLENARY = (
 
 
 def test_new_meeting_writes_a_record_backed_by_its_quote_and_silent_on_the_rest(data_copy, capsys):
-    code, _, err = run(capsys, "--data", str(data_copy), "new-meeting", *SECOND_PLENARY)
+    code, out, err = run(capsys, "--data", str(data_copy), "new-meeting", *SECOND_PLENARY)
     assert code == 0, err
+    assert_named_first_in_the_changes(data_copy, "autumn-plenary", out)
     record = data_copy / "meetings" / "autumn-plenary.yaml"
     text = record.read_text(encoding="utf-8")
     assert SCHEMA_LINE.match(text.splitlines()[0]).group(1) == "meeting"
@@ -192,7 +198,6 @@ def test_new_meeting_writes_a_record_backed_by_its_quote_and_silent_on_the_rest(
     assert fields["status_evidence"] == {"quotes": ["autumn-plenary-status"]}
     assert schema_problems("meeting", fields) == []
     assert fields["sequence"] == 1 + max(m.sequence for m in load_archive(DATA).meetings.values())
-    record_change(data_copy, "autumn-plenary")
     archive = load_archive(data_copy)
     located = archive.quotes["autumn-plenary-status"]
     assert archive.texts[located.source].text[located.match.start : located.match.end] == SECOND_PLENARY[-1]

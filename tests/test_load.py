@@ -22,9 +22,9 @@ BRIEF_MEETINGS = {
 
 
 def test_the_real_archive_holds_the_seven_records_of_the_brief(archive):
-    assert {meeting_id: m.status for meeting_id, m in archive.meetings.items()} == BRIEF_MEETINGS
-    assert archive.timeline[0] == "geneva-summit"
-    assert archive.timeline[-1] == "third-plenary"
+    # Curators may add meetings beyond the brief (docs/curators.md): the brief's seven stay, in their order.
+    assert {meeting_id: archive.meetings[meeting_id].status for meeting_id in BRIEF_MEETINGS} == BRIEF_MEETINGS
+    assert [meeting_id for meeting_id in archive.timeline if meeting_id in BRIEF_MEETINGS] == list(BRIEF_MEETINGS)
 
 
 def test_every_quote_of_the_real_archive_is_found_in_its_stored_source(archive):
@@ -39,10 +39,11 @@ def test_stored_sources_are_the_seed_files_byte_for_byte(archive):
     seeds = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
     if not seeds.is_dir():
         pytest.skip("the shared seeds are not beside this checkout")
-    for source in archive.sources.values():
-        assert (seeds / source.file).read_bytes() == archive.files[
-            next(source_id for source_id, s in archive.sources.items() if s is source)
-        ]
+    stored = {source.file: archive.files[source_id] for source_id, source in archive.sources.items()}
+    seed_files = sorted(seeds.glob("*.txt"))
+    assert seed_files
+    for seed in seed_files:  # every seed is stored byte for byte; curators may store more sources
+        assert stored[seed.name] == seed.read_bytes()
 
 
 def test_both_spellings_of_ryabkov_are_kept(archive):

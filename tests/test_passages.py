@@ -75,3 +75,9 @@ def test_long_passage_directive_uses_start_and_end():
 @pytest.mark.parametrize("character", ["-", "&", ","])
 def test_directive_never_carries_its_reserved_characters_raw(character):
     assert character not in text_directive(f"a{character}b").removeprefix("text=")
+
+
+def test_a_text_with_windows_line_ends_has_the_same_paragraphs():
+    windows = TEXT.replace("\n", "\r\n")
+    assert [p.text.rstrip("\r") for p in split_paragraphs(windows)] == [p.text for p in split_paragraphs(TEXT)]
+    assert all(not p.text.endswith("\r") for p in split_paragraphs(windows))

@@ -9,6 +9,7 @@ stored source. Every other fact starts as `silent:`.
 from __future__ import annotations
 
 import argparse
+import datetime
 import hashlib
 import itertools
 import json
@@ -68,11 +69,40 @@ def run(arguments: argparse.Namespace) -> int:
         return 1
     for path in written:
         print(f"Wrote {path}")
-    print("Next: fill in the record as the curator's guide (docs/curators.md) says, then run `make check`.")
-    if (arguments.data / "changes.yaml").exists():
-        record_id = written[-1].stem
+    record_id = written[-1].stem
+    kind = "meeting" if arguments.command == "new-meeting" else "source"
+    changes = record_change(arguments.data, record_id, f"A new {kind} record: {record_id}.")
+    if changes is not None:
+        print(
+            f"Named '{record_id}' in a new entry, dated today, at the top of {changes}; edit its summary as you like."
+        )
+    elif (arguments.data / "changes.yaml").exists():
         print(f"Name '{record_id}' under `records:` of a new dated entry in {arguments.data / 'changes.yaml'}.")
+    print("Next: fill in the record as the curator's guide (docs/curators.md) says, then run `make check`.")
     return 0
+
+
+def record_change(data: Path, record_id: str, summary: str) -> Path | None:
+    """Name a new record in a new entry of data/changes.yaml, dated today, above the others (the newest first).
+
+    The file is edited as text, so that its comments stay; None if it has no entry to put the new one above.
+    """
+    path = data / "changes.yaml"
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    first = re.search(r"(?m)^changes:[ \t]*\n(?:[ \t]*(?:#.*)?\n)*(?P<indent>[ \t]*)- ", text)
+    if first is None:
+        return None
+    indent = first["indent"]
+    entry = (
+        f"{indent}- date: {datetime.date.today().isoformat()}\n"
+        f"{indent}  summary: {_scalar(summary)}\n"
+        f"{indent}  records:\n"
+        f"{indent}    - {record_id}\n"
+    )
+    path.write_text(text[: first.start("indent")] + entry + text[first.start("indent") :], encoding="utf-8")
+    return path
 
 
 MEETING_QUESTIONS = {

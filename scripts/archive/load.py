@@ -358,7 +358,8 @@ class _Loader:
                 ("sha256",),
                 f"the stored text '{name}' has sha256 {digest}; the record says {source.sha256}.",
                 "stored texts are never edited: restore the file byte for byte (from git); if a new text is "
-                "meant, store it as a new source with its own record.",
+                "meant, store it as a new source with its own record. In a record not yet published, the digest "
+                f"may be what is wrong: copy the one `sha256sum data/sources/{name}` prints.",
                 "the sha256 of the stored text to match its record.",
             )
         try:

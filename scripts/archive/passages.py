@@ -25,7 +25,7 @@ _FOLDABLE = re.compile("[" + "".join(EQUIVALENT_CHARACTERS) + "]")
 _SPACE = re.compile(r"\s+")
 # White space that folding changes: a run of two or more characters, or one that is not a plain space.
 _LONG_SPACE = re.compile(r"\s\s+")  # as \s{2,}, which the regular expression engine runs half as fast
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n\s*")  # a blank line, ended by LF or CR LF
 
 
 @dataclass(frozen=True)
