@@ -175,3 +175,24 @@ def test_about_page_publishes_the_matching_rules(site):
     text = page(site, "about/").get_text()
     for code_point in ("U+2019", "U+201C", "U+2013", "U+2014"):
         assert code_point in text
+
+
+def test_a_quote_is_shown_in_the_sources_own_characters_whatever_the_record_typed(data_copy):
+    """Matching forgives straight for typographic quotes (the About page says so); readers see what is printed."""
+    from archive.load import load_archive
+    from archive.pages import render_site
+    from conftest import replace_once
+
+    path = data_copy / "meetings" / "second-plenary.yaml"
+    typed = "US, Russia hold 'productive' arms control talks"
+    replace_once(
+        path,
+        "text: This is slow progress. But this in itself is also good.",
+        f'text: "{typed}"\n    sic: [productive\']',
+    )
+    archive = load_archive(data_copy)
+    assert archive.words_of("afp-slow-progress") == "US, Russia hold \u2018productive\u2019 arms control talks"
+    markdown = render_site(archive).pages["meetings/second-plenary.md"]
+    shown = '“US, Russia hold \u2018productive\u2019\u00a0<span class="ssd-sic">[sic]</span> arms control talks”'
+    assert shown in markdown
+    assert typed not in markdown

@@ -487,7 +487,7 @@ class Citations:
             "@type": "Quotation",
             "@id": f"{citation.url}#{quote.id}",
             "url": f"{citation.url}#{quote.id}",
-            "text": " ".join(quote.text.split()),
+            "text": self.archive.words_of(quote.id),
             "about": {"@id": citation.url + "#event"},
             "isBasedOn": {"@id": self.source_id(source_id)},
             "citation": plain(self.quote(citation, quote)),

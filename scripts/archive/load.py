@@ -22,7 +22,7 @@ from pydantic_core import PydanticUndefined
 
 from .addresses import published_addresses
 from .changes import ChangeLog, Dialogue, check_changes, check_dialogue
-from .passages import Match, StoredText
+from .passages import Match, StoredText, normalise
 from .problems import ArchiveProblems, Problem
 from .processes import in_two_processes
 from .reader import DATE_EXPECTED, Document, Path_, dotted, line_and_column, read_yaml, why_not_a_date
@@ -62,6 +62,10 @@ class Archive:
     dialogue: Dialogue | None = None
     # Source id -> its stored file, as read and checked.
     paths: dict[str, Path] = dataclasses.field(default_factory=dict)
+
+    def words_of(self, quote_id: str) -> str:
+        """A quote's words as the stored source prints them, white space folded: what readers are shown."""
+        return " ".join(self.quotes[quote_id].match.text.split())
 
     def quote(self, quote_id: str):
         meeting = self.meetings[self.quote_meeting[quote_id]]
@@ -550,7 +554,7 @@ class _Loader:
                 if located is not None and quote.id is not None:
                     self.quotes[quote.id] = located
                 for sic_index, word in _usable(quote.sic):
-                    if word not in quote.text:
+                    if normalise(word) not in normalise(quote.text):  # as quotes are matched (passages.py)
                         self.problems.append(
                             document.problem(
                                 ("quotes", index, "sic", sic_index),

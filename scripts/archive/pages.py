@@ -23,7 +23,7 @@ from .citation import Citations
 from .escaping import escaped_text
 from .exports import LICENCE, Download, build_time, dataset_downloads
 from .load import Archive
-from .passages import EQUIVALENT_CHARACTERS, text_directive
+from .passages import EQUIVALENT_CHARACTERS, fold_characters, normalise, text_directive
 from .problems import ArchiveProblems, Problem
 from .processes import SharedCounter, in_two_processes
 from .records import KIND_NAMES, PARTY_NAMES, STATUS_NAMES, Meeting, Quote, SourceParagraph
@@ -496,14 +496,20 @@ class Renderer:
 
     # -- text ----------------------------------------------------------------
 
-    @staticmethod
-    def with_sic(quote: Quote) -> Markup:
-        """The quote's words, escaped, with [sic] after each word the source misprints."""
-        text = html.escape(" ".join(quote.text.split()), quote=False)
-        for word in quote.sic:
-            escaped = html.escape(word, quote=False)
-            text = text.replace(escaped, f'{escaped}\u00a0<span class="ssd-sic">[sic]</span>', 1)
-        return Markup(text)
+    def with_sic(self, quote: Quote) -> Markup:
+        """The quote as the stored source prints it, escaped, with [sic] after each word the source misprints.
+
+        The record's words may differ from the source's in typographic quotes and dashes (the matching rules,
+        published on the About page); readers are shown the source's own characters, white space folded.
+        """
+        shown = self.archive.words_of(quote.id)
+        folded = fold_characters(shown)  # one character for one: offsets stay those of shown
+        ends = sorted({folded.find(word) + len(word) for word in map(normalise, quote.sic) if word and word in folded})
+        pieces, done = [], 0
+        for end in ends:
+            pieces += [html.escape(shown[done:end], quote=False), '\u00a0<span class="ssd-sic">[sic]</span>']
+            done = end
+        return Markup("".join([*pieces, html.escape(shown[done:], quote=False)]))
 
     # -- pages ---------------------------------------------------------------
 
