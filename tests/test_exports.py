@@ -213,3 +213,6 @@ def test_the_data_files_are_dated_by_the_changelog_not_by_the_clock(data_copy, m
     event = icalendar.Calendar.from_ical(site.downloads["data/meetings.ics"]).walk("VEVENT")[0]
     assert event["DTSTAMP"].dt == datetime.datetime(2025, 1, 2, tzinfo=datetime.UTC)
     assert "Version of 2 January 2025." in site.fragments["data-citation"]
+    # A researcher holding only a file can tell which version it is: the one the citation names.
+    assert json.loads(site.downloads["data/ssd-archive.json"])["version"] == "2025-01-02"
+    assert json.loads(site.downloads["data/annotations.jsonld"])["modified"] == "2025-01-02T00:00:00Z"

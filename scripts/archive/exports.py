@@ -109,6 +109,8 @@ def dataset(archive: Archive, base: str) -> dict:
     return {
         "title": "Strategic Stability Dialogue Archive: the data",
         "address": f"{base}{FOLDER}/",
+        # The version a citation of the data names ("Version of 22 November 2026"): the data's own date.
+        "version": build_time(archive).date().isoformat(),
         "licence": {"name": LICENCE, "url": LICENCE_URL, "note": LICENCE_NOTE},
         "offsets": OFFSETS_NOTE,
         "meetings": [
@@ -282,6 +284,7 @@ def annotation_collection(archive: Archive, base: str) -> dict:
         "id": address,
         "type": "AnnotationCollection",
         "label": "Strategic Stability Dialogue Archive: every quote, anchored in its stored source",
+        "modified": build_time(archive).isoformat().replace("+00:00", "Z"),  # the data's date, as the version
         "total": len(items),
         "first": {"id": f"{address}#page-1", "type": "AnnotationPage", "startIndex": 0, "items": items},
     }
