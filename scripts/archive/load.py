@@ -726,12 +726,16 @@ def _quote_ids_uncertain(read: list[Problem], validated: list[Problem]) -> bool:
     return False
 
 
-def _usable(items: tuple | None, *needed: str) -> Iterator[tuple[int, Any]]:
+def _usable(items: tuple | None, *needed: str) -> list[tuple[int, Any]]:
     """The items of a list field with their places in the file, leaving out those with a problem of their own,
     or (see _salvaged) without a needed field: the checks of what is left report no problem a second time."""
-    for index, item in enumerate(items or ()):
-        if item is not None and all(getattr(item, name) is not None for name in needed):
-            yield index, item
+    if not needed:  # most often, and on every item of every valid record: kept quick
+        return [(index, item) for index, item in enumerate(items or ()) if item is not None]
+    return [
+        (index, item)
+        for index, item in enumerate(items or ())
+        if item is not None and all(getattr(item, name) is not None for name in needed)
+    ]
 
 
 def _paragraph_ids(source: Source) -> list[str] | None:

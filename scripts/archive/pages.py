@@ -410,6 +410,7 @@ class Renderer:
         self.cite = Citations(archive, site_url or LOCAL_SITE_URL)
         self.cite_downloads: dict[str, dict[str, bytes]] = {}  # page -> its citation files
         self._quote_targets: dict[str, str] = {}
+        self._shown_quotes: dict[str, Markup] = {}
         self.env = TemplateEnvironment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=True,
@@ -501,8 +502,17 @@ class Renderer:
 
         The record's words may differ from the source's in typographic quotes and dashes (the matching rules,
         published on the About page); readers are shown the source's own characters, white space folded.
+        A quote is shown on several pages and several times on a page: it is made once.
         """
+        shown = self._shown_quotes.get(quote.id)
+        if shown is None:
+            shown = self._shown_quotes[quote.id] = self._with_sic(quote)
+        return shown
+
+    def _with_sic(self, quote: Quote) -> Markup:
         shown = self.archive.words_of(quote.id)
+        if not quote.sic:
+            return Markup(html.escape(shown, quote=False))
         folded = fold_characters(shown)  # one character for one: offsets stay those of shown
         ends = sorted({folded.find(word) + len(word) for word in map(normalise, quote.sic) if word and word in folded})
         pieces, done = [], 0
