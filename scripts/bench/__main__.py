@@ -20,7 +20,7 @@ from pathlib import Path
 
 from archive.pages import PARALLEL_FROM
 
-from . import builds, lighthouse, serve, synthetic, wire
+from . import builds, lighthouse, quote_check, serve, synthetic, wire
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 RESULTS = ROOT / "bench-results.json"
@@ -276,9 +276,17 @@ def _quote_lines(found: dict) -> list[str]:
     if "100" in found and "1000" in found:
         text = found["1000"]["characters"] / found["100"]["characters"]
         time_ratio = found["1000"]["seconds"] / found["100"]["seconds"]
+        small, large = (found[size]["microseconds_per_1000_characters"] for size in ("100", "1000"))
+        # Linear: the time per character does not grow with the text (a quarter more is within this machine's noise).
+        verdict = (
+            "linear in the size of the text"
+            if large <= 1.25 * small
+            else "more than linear in this run; run `python -m bench.quote_check DATA` again to tell noise from growth"
+        )
         lines.append(
-            f"\nFrom 100 to 1,000 meetings the stored text grows {text:.1f}× and quote checking {time_ratio:.1f}×: "
-            "linear in the size of the text when the two agree (each is the best of three runs)."
+            f"\nFrom 100 to 1,000 meetings the stored text grows {text:.1f}× and quote checking {time_ratio:.1f}×, "
+            f"{small:.0f} and {large:.0f} µs per 1,000 characters: {verdict} "
+            f"(each is the best of {quote_check.REPEATS} runs)."
         )
     return lines
 
