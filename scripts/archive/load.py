@@ -701,8 +701,9 @@ def _paragraphs(ids: list[str]) -> str:
 def _evidence(meeting: Meeting):
     """Every place in a meeting record that cites quotes or references, with its field path."""
     for field in ("status_evidence", "date", "place", "venue", "format", "outcome"):
-        if getattr(meeting, field) is not None:  # None: a field with problems of its own (see _salvaged)
-            yield (field,), getattr(meeting, field)
+        evidence = getattr(meeting, field)
+        if evidence is not None:  # None: a field with problems of its own (see _salvaged)
+            yield (field,), evidence
     for field in ("delegations", "statements"):
         for index, item in _usable(getattr(meeting, field)):
             yield (field, index), item
@@ -766,7 +767,7 @@ def _validators(model: type[BaseModel]) -> dict[str, tuple[_Validator, _Validato
     for name, field in model.model_fields.items():
         annotation = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
         items = get_args(field.annotation)
-        is_list = getattr(field.annotation, "__origin__", None) is tuple and len(items) == 2 and items[1] is ...
+        is_list = get_origin(field.annotation) is tuple and len(items) == 2 and items[1] is ...
         validators[name] = (_validator(annotation), _validator(items[0]) if is_list else None)
     return validators
 

@@ -93,11 +93,12 @@ _NAMED_DAYS = re.compile(
     r"(?P<month>" + "|".join(_MONTHS) + r")\s+(?P<year>\d{4})\b",
     re.IGNORECASE,
 )
+_MONTH_NUMBERS = {name.lower(): number for number, name in enumerate(_MONTHS, start=1)}
 
 
 def _day(year: str, month: str, day: str) -> datetime.date | None:
     try:
-        return datetime.date(int(year), [name.lower() for name in _MONTHS].index(month.lower()) + 1, int(day))
+        return datetime.date(int(year), _MONTH_NUMBERS[month.lower()], int(day))
     except ValueError:
         return None
 
