@@ -60,11 +60,11 @@ test-fast: setup print
 
 # Curators: start a meeting record (asks for what ARGS does not give), or store a source text.
 new-meeting: setup
-	$(BIN)/python -m archive new-meeting $(ARGS)
+	ARCHIVE_MAKE_TARGET=new-meeting $(BIN)/python -m archive new-meeting $(ARGS)
 
 new-source: setup
 	@test -n "$(FILE)" || { echo "Name the text file: make new-source FILE=path/to/report.txt [ID=source-id]"; exit 2; }
-	$(BIN)/python -m archive new-source "$(FILE)" $(if $(ID),--id "$(ID)")
+	ARCHIVE_MAKE_TARGET=new-source $(BIN)/python -m archive new-source "$(FILE)" $(if $(ID),--id "$(ID)")
 
 # Run ruff and `make check` before each commit (pre-commit is in requirements.txt).
 hooks: setup

@@ -215,6 +215,19 @@ def test_new_meeting_refuses_words_that_are_not_in_the_source(data_copy, capsys)
     assert not (data_copy / "meetings" / "autumn-plenary.yaml").exists()
 
 
+def test_new_meeting_on_data_with_a_problem_lists_it_and_writes_nothing(data_copy, capsys):
+    person = data_copy / "people" / "sergey-ryabkov.yaml"
+    person.write_text(person.read_text(encoding="utf-8").replace("\nparty: russia\n", "\nparty: Russia\n"), "utf-8")
+    code, _, err = run(capsys, "--data", str(data_copy), "new-meeting", *SECOND_PLENARY)
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        "The archive data has 1 problem; nothing was written.",
+        "data/people/sergey-ryabkov.yaml:3:1: party: 'Russia', which is not allowed here.",
+    ]
+    assert err.splitlines()[-1] == "Fix these first: new records are added to sound data only."
+    assert not (data_copy / "meetings" / "autumn-plenary.yaml").exists()
+
+
 def test_new_meeting_refuses_an_id_already_used(data_copy, capsys):
     arguments = ["--id", "second-plenary", *SECOND_PLENARY[2:]]
     code, _, err = run(capsys, "--data", str(data_copy), "new-meeting", *arguments)
@@ -254,6 +267,43 @@ def test_new_meeting_without_a_terminal_names_what_is_missing(data_copy, monkeyp
         "Nothing was written: missing --title, --short-title, --kind, --status, --source, --quote. "
         "Give them as options, or run the command in a terminal to be asked."
     )
+
+
+@pytest.mark.parametrize(
+    ("make_arguments", "message"),
+    [
+        (
+            ["new-source", "FILE=report.txt"],
+            "missing the id. Give it as ID=, as in make new-source FILE=report.txt ID=source-id, "
+            "or run make in a terminal to be asked.",
+        ),
+        (
+            ["new-meeting", "ARGS=--id autumn-plenary --title Autumn"],
+            "missing --short-title, --kind, --status, --source, --quote. Give them in ARGS, as in make new-meeting "
+            'ARGS="--short-title ... --kind ... --status ... --source ... --quote ...", '
+            "or run make in a terminal to be asked.",
+        ),
+    ],
+    ids=["new-source", "new-meeting"],
+)
+def test_make_without_a_terminal_names_what_is_missing_as_make_takes_it(make_arguments, message):
+    """Run through make, the message names ID= and ARGS, not the options make passes on; nothing is written."""
+    before = _tree(DATA)
+    result = subprocess.run(
+        ["make", "--no-print-directory", *make_arguments],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert f"Nothing was written: {message}" in result.stderr.splitlines()
+    assert _tree(DATA) == before
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(path): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 # -- hooks and publishing ----------------------------------------------------------

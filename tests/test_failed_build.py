@@ -79,7 +79,7 @@ def test_make_check_lists_the_problems_on_stderr_and_exits_non_zero(project, tmp
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.splitlines()[:2] == [
-        "The archive data has 2 problems; nothing was built.",
+        "The archive data has 2 problems; fix them before building.",
         "data/people/sergey-ryabkov.yaml:3:1: party: 'Russia', which is not allowed here.",
     ]
     assert "Traceback" not in result.stderr

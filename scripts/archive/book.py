@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         archive = load_archive(arguments.data)
     except ArchiveProblems as problems:
-        print(problems.report(), file=sys.stderr)
+        print(problems.report("no book was made"), file=sys.stderr)
         return 1
     site = RenderedSite()
     missing = add_book(site, archive, arguments.data, arguments.site_url)

@@ -13,6 +13,7 @@ import datetime
 import hashlib
 import itertools
 import json
+import os
 import re
 import shutil
 import sys
@@ -61,7 +62,7 @@ def run(arguments: argparse.Namespace) -> int:
         else:
             written = new_source(arguments.data, arguments.file, _ask_for_missing(arguments, SOURCE_QUESTIONS)["id"])
     except ArchiveProblems as problems:
-        print(problems.report(), file=sys.stderr)
+        print(problems.report("nothing was written"), file=sys.stderr)
         print("Fix these first: new records are added to sound data only.", file=sys.stderr)
         return 1
     except CuratorError as error:
@@ -123,8 +124,7 @@ def _ask_for_missing(arguments: argparse.Namespace, questions: dict[str, str]) -
     answers = vars(arguments).copy()
     missing = [name for name in questions if not answers.get(name)]
     if missing and not sys.stdin.isatty():
-        options = ", ".join("--" + name.replace("_", "-") for name in missing)
-        raise CuratorError(f"missing {options}. Give them as options, or run the command in a terminal to be asked.")
+        raise CuratorError(_how_to_give(missing))
     for name in missing:
         answer = input(f"{questions[name]}: ").strip()
         # A typo in a fixed choice is asked again rather than failing after every other question.
@@ -132,6 +132,24 @@ def _ask_for_missing(arguments: argparse.Namespace, questions: dict[str, str]) -
             answer = input(f"  '{answer}' is not one of: {', '.join(CHOICES[name])}. {questions[name]}: ").strip()
         answers[name] = answer
     return answers
+
+
+def _how_to_give(missing: list[str]) -> str:
+    """What is missing, named as the command was run: by `make` (which sets ARCHIVE_MAKE_TARGET) or directly."""
+    options = ", ".join("--" + name.replace("_", "-") for name in missing)
+    target = os.environ.get("ARCHIVE_MAKE_TARGET")
+    if target == "new-source":
+        return (
+            "missing the id. Give it as ID=, as in make new-source FILE=report.txt ID=source-id, "
+            "or run make in a terminal to be asked."
+        )
+    if target == "new-meeting":
+        example = " ".join(f"--{name.replace('_', '-')} ..." for name in missing)
+        return (
+            f'missing {options}. Give them in ARGS, as in make new-meeting ARGS="{example}", '
+            "or run make in a terminal to be asked."
+        )
+    return f"missing {options}. Give them as options, or run the command in a terminal to be asked."
 
 
 # -- new meeting ---------------------------------------------------------------

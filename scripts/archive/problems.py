@@ -45,9 +45,10 @@ class ArchiveProblems(Exception):
         self.problems = sorted(dict.fromkeys(problems), key=Problem.sort_key)
         super().__init__(self.report())
 
-    def report(self) -> str:
+    def report(self, outcome: str = "nothing was built") -> str:
+        """Every problem, under a first line that says what the command did not do because of them."""
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        lines = [f"The archive data has {count} {noun}; nothing was built."]
+        lines = [f"The archive data has {count} {noun}; {outcome}."]
         lines += [str(problem) for problem in self.problems]
         return "\n".join(lines)
