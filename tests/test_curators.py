@@ -22,6 +22,7 @@ from conftest import DATA, ROOT
 from test_site import page
 
 AFP_TEXT = DATA / "sources" / "002_fbcdd8b57675e584.txt"
+AFP_SOURCE = "afp-productive-arms-control-talks"
 SCHEMA_LINE = re.compile(r"^# yaml-language-server: \$schema=\.\./\.\./schema/(\w+)\.schema\.json$")
 
 
@@ -121,16 +122,16 @@ def test_new_source_stores_the_text_byte_for_byte_and_leaves_the_description_to_
     data_copy, tmp_path, capsys
 ):
     article = tmp_path / "afp-again.txt"
-    shutil.copyfile(AFP_TEXT, article)
+    article.write_bytes(AFP_TEXT.read_bytes() + b"\n")  # the report again, saved with one more line end
     code, out, err = run(capsys, "--data", str(data_copy), "new-source", str(article), "--id", "afp-again")
     assert code == 0, err
     stored, record = data_copy / "sources" / "afp-again.txt", data_copy / "sources" / "afp-again.yaml"
     assert f"Wrote {stored}" in out and f"Wrote {record}" in out
-    assert stored.read_bytes() == AFP_TEXT.read_bytes()
+    assert stored.read_bytes() == article.read_bytes()
     text = record.read_text(encoding="utf-8")
     assert SCHEMA_LINE.match(text.splitlines()[0]).group(1) == "source"
     fields = yaml.safe_load(text)
-    assert fields["sha256"] == hashlib.sha256(AFP_TEXT.read_bytes()).hexdigest()
+    assert fields["sha256"] == hashlib.sha256(article.read_bytes()).hexdigest()
     assert fields["file"] == "afp-again.txt"
     assert fields["title"] is None and fields["agency"] is None, "nothing is claimed that the curator did not write"
     assert fields["paragraphs"][2] == {"id": "washington-afp-russian", "begins": "WASHINGTON (AFP) - Russian and"}
@@ -145,7 +146,7 @@ def test_new_source_stores_the_text_byte_for_byte_and_leaves_the_description_to_
     assert schema_problems("source", yaml.safe_load(text)) == []
     archive = load_archive(data_copy)
     assert archive.sources["afp-again"].paragraphs[0].begins == "US, Russia hold ‘productive’ arms"
-    assert archive.files["afp-again"] == AFP_TEXT.read_bytes()
+    assert archive.files["afp-again"] == article.read_bytes()
     # The guide's next step works at once: the new source is named in the changes already.
     meeting = ["--id", "geneva-again", "--title", "Geneva again", "--short-title", "Again", "--kind", "plenary"]
     meeting += ["--status", "held", "--source", "afp-again", "--quote", SECOND_PLENARY[-1]]
@@ -159,6 +160,36 @@ def test_new_source_refuses_a_text_already_stored(data_copy, capsys):
     assert code == 1
     assert "the text is stored already" in err
     assert not (data_copy / "sources" / "afp-twice.yaml").exists()
+
+
+def test_new_source_refuses_the_same_bytes_under_another_file_name(data_copy, tmp_path, capsys):
+    article = tmp_path / "afp-renamed.txt"
+    shutil.copyfile(AFP_TEXT, article)
+    before = sorted(path.name for path in (data_copy / "sources").iterdir())
+    code, _, err = run(capsys, "--data", str(data_copy), "new-source", str(article), "--id", "afp-renamed")
+    assert code == 1
+    assert err.startswith(
+        f"Nothing was written: the same bytes are stored already as {data_copy / 'sources' / AFP_TEXT.name}"
+    )
+    assert sorted(path.name for path in (data_copy / "sources").iterdir()) == before
+
+
+def test_new_source_leaves_a_byte_order_mark_out_of_the_first_paragraph(data_copy, tmp_path, capsys):
+    article = tmp_path / "with-bom.txt"
+    article.write_bytes(b"\xef\xbb\xbf" + AFP_TEXT.read_bytes())
+    code, _, err = run(capsys, "--data", str(data_copy), "new-source", str(article), "--id", "with-bom")
+    assert code == 0, err
+    assert (data_copy / "sources" / "with-bom.txt").read_bytes() == article.read_bytes(), "stored byte for byte"
+    record = data_copy / "sources" / "with-bom.yaml"
+    text = record.read_text(encoding="utf-8")
+    assert "\ufeff" not in text
+    first = yaml.safe_load(text)["paragraphs"][0]
+    assert AFP_TEXT.read_text(encoding="utf-8").startswith(first["begins"])
+    for field, value in (("title", "A title"), ("agency", "AFP"), ("publisher", "X"), ("dateline", "WASHINGTON")):
+        text = text.replace(f"\n{field}:\n", f"\n{field}: {value}\n")
+    record.write_text(text, encoding="utf-8")
+    archive = load_archive(data_copy)
+    assert archive.texts["with-bom"].paragraphs[0].text == archive.texts[AFP_SOURCE].paragraphs[0].text
 
 
 def test_new_source_refuses_a_file_that_is_not_utf8(data_copy, tmp_path, capsys):

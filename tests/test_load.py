@@ -229,3 +229,25 @@ def test_a_dates_text_names_the_day_of_its_iso(text, iso, agrees):
         assert not agrees
     else:
         assert agrees
+
+
+def test_the_same_text_stored_twice_is_a_problem_of_the_newer_record(data_copy):
+    sources = data_copy / "sources"
+    (sources / "sputnik-copy.txt").write_bytes((sources / "000_bdd13f7e3e6110b0.txt").read_bytes())
+    record = (sources / "sputnik-professional-and-substantive.yaml").read_text(encoding="utf-8")
+    (sources / "sputnik-copy.yaml").write_text(
+        record.replace("file: 000_bdd13f7e3e6110b0.txt", "file: sputnik-copy.txt"), encoding="utf-8"
+    )
+    changes = data_copy / "changes.yaml"
+    entry = "changes:\n  - date: 2026-11-22\n    summary: A copy.\n    records: [sputnik-copy]\n"
+    replace_once(changes, "changes:\n", entry)
+    with pytest.raises(ArchiveProblems) as raised:
+        load_archive(data_copy)
+    # The copy sorts before the original, and is named later in the changelog: the problem is the copy's.
+    assert [str(problem) for problem in raised.value.problems] == [
+        "data/sources/sputnik-copy.yaml:9:1: file: 'sputnik-copy.txt', which has the same bytes as "
+        "'000_bdd13f7e3e6110b0.txt', the stored text of source 'sputnik-professional-and-substantive'.\n"
+        "    Expected: each text stored once, under one source record.\n"
+        "    How to fix: quote source 'sputnik-professional-and-substantive' instead, and take this record and its "
+        "copy of the text out of data/."
+    ]

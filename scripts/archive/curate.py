@@ -311,6 +311,12 @@ def new_source(data: Path, file: Path, source_id: str) -> list[Path]:
         raise CuratorError(
             f"{stored} already exists" + (" with the same bytes: the text is stored already." if same else ".")
         )
+    for other in sorted(folder.glob("*.txt")):
+        if other.read_bytes() == raw:
+            raise CuratorError(
+                f"the same bytes are stored already as {other}: a text is stored once, and its record "
+                "quoted by every meeting that uses it."
+            )
     shutil.copyfile(file, stored)
     digest = hashlib.sha256(stored.read_bytes()).hexdigest()
     record.write_text(

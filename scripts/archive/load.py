@@ -133,6 +133,7 @@ def load_archive(data_dir: Path, processes: int = 1) -> Archive:
     loader.check_references()
     loader.locate_quotes()
     loader.read_changes()
+    loader.check_texts_stored_once()
     if loader.problems:
         raise ArchiveProblems(loader.problems)
     return loader.archive()
@@ -159,6 +160,7 @@ class _Loader:
         self.salvaged: dict[str, dict[str, BaseModel]] = {folder: {} for folder in FOLDERS}
         self.quote_ids_uncertain: set[str] = set()  # meetings whose list of quotes may not show every quote id
         self.texts: dict[str, StoredText] = {}
+        self.stored_twice: list[tuple[str, str]] = []  # (the first source found storing some bytes, another)
         self.files: dict[str, bytes] = {}
         self.paths: dict[str, Path] = {}
         self.quotes: dict[str, Located] = {}
@@ -294,6 +296,7 @@ class _Loader:
 
     def read_stored_texts(self) -> None:
         folder = (self.data_dir / "sources").resolve()
+        stored_as: dict[str, str] = {}  # sha256: the first source found storing those bytes
         for source_id, source in self.checked("sources").items():
             if not (source.file and source.sha256 and source.paragraphs is not None):
                 continue  # a record whose file, sha256 or paragraphs have problems of their own: nothing to check
@@ -304,6 +307,10 @@ class _Loader:
                 self.problems.append(checked)
                 continue
             raw, text = checked
+            if source.sha256 in stored_as:
+                self.stored_twice.append((stored_as[source.sha256], source_id))
+            else:
+                stored_as[source.sha256] = source_id
             stored = self.prepared.get(str(path.resolve()))
             if stored is None or stored.text != text:  # not prepared, or changed since
                 stored = StoredText(text)
@@ -326,6 +333,27 @@ class _Loader:
                             "one record in data/sources/ for every stored text.",
                         )
                     )
+
+    def check_texts_stored_once(self) -> None:
+        """Two records storing the same bytes: the problem is the newer record's, the one the changelog first names
+        the later (or, if the changelog does not tell, the later in the order of the files)."""
+        first_named: dict[str, tuple[datetime.date, int]] = {}  # entries of one day: the lower one is the older
+        for place, change in enumerate(self.changes.changes if self.changes else ()):
+            for record_id in change.records:
+                first_named[record_id] = min((change.date, -place), first_named.get(record_id, (change.date, -place)))
+        sources = self.checked("sources")
+        for older, newer in self.stored_twice:
+            if older in first_named and newer in first_named and first_named[older] > first_named[newer]:
+                older, newer = newer, older
+            self.problems.append(
+                self.documents[("sources", newer)].problem(
+                    ("file",),
+                    f"'{sources[newer].file}', which has the same bytes as '{sources[older].file}', the stored text "
+                    f"of source '{older}'.",
+                    f"quote source '{older}' instead, and take this record and its copy of the text out of data/.",
+                    "each text stored once, under one source record.",
+                )
+            )
 
     @staticmethod
     def _checked_text(document: Document, source: Source, path: Path) -> tuple[bytes, str] | Problem:

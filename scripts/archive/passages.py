@@ -107,7 +107,7 @@ def fold_characters(text: str) -> str:
 def split_paragraphs(text: str) -> list[Paragraph]:
     """Paragraphs are separated by blank lines in the stored texts."""
     paragraphs: list[Paragraph] = []
-    position = 0
+    position = 1 if text.startswith("\ufeff") else 0  # a byte-order mark is not part of the first paragraph
     for piece in [*_PARAGRAPH_BREAK.finditer(text), None]:
         end = piece.start() if piece else len(text)
         body = text[position:end]
