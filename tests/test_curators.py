@@ -18,7 +18,7 @@ from archive.__main__ import main
 from archive.load import FOLDERS, load_archive
 from archive.pages import render_site
 from archive.problems import ArchiveProblems
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, replace_once
 from test_site import page
 
 AFP_TEXT = DATA / "sources" / "002_fbcdd8b57675e584.txt"
@@ -244,6 +244,20 @@ def test_new_meeting_refuses_words_that_are_not_in_the_source(data_copy, capsys)
     assert err.startswith("Nothing was written: the quote is not in source 'afp-productive-arms-control-talks'")
     assert "Closest passage" in err
     assert not (data_copy / "meetings" / "autumn-plenary.yaml").exists()
+
+
+def test_a_sequence_taken_twice_is_the_problem_of_the_newer_meeting(data_copy, capsys):
+    code, _, err = run(capsys, "--data", str(data_copy), "new-meeting", *SECOND_PLENARY)
+    assert code == 0, err
+    last = max(load_archive(data_copy).meetings.values(), key=lambda meeting: meeting.sequence)
+    taken = load_archive(DATA).meetings["third-plenary"].sequence
+    record = data_copy / "meetings" / "autumn-plenary.yaml"
+    replace_once(record, f"\nsequence: {last.sequence} ", f"\nsequence: {taken} ")
+    # 'autumn-plenary' is read before 'third-plenary', but the changelog names it later: the problem is its own.
+    assert problem_fields(data_copy) == [("autumn-plenary.yaml", "sequence")]
+    with pytest.raises(ArchiveProblems) as raised:
+        load_archive(data_copy)
+    assert f"sequence: sequence {taken}, which third-plenary already has." in str(raised.value.problems[0])
 
 
 def test_new_meeting_on_data_with_a_problem_lists_it_and_writes_nothing(data_copy, capsys):

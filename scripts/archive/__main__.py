@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         archive = load_archive(arguments.data)
     except ArchiveProblems as problems:
-        outcome = "fix them before building" if arguments.command == "check" else "nothing was written"
+        outcome = "fix {them} before building" if arguments.command == "check" else "nothing was written"
         print(problems.report(outcome), file=sys.stderr)
         return 1
     if arguments.command == "check":

@@ -133,7 +133,7 @@ def load_archive(data_dir: Path, processes: int = 1) -> Archive:
     loader.check_references()
     loader.locate_quotes()
     loader.read_changes()
-    loader.check_texts_stored_once()
+    loader.report_clashes()
     if loader.problems:
         raise ArchiveProblems(loader.problems)
     return loader.archive()
@@ -161,6 +161,7 @@ class _Loader:
         self.quote_ids_uncertain: set[str] = set()  # meetings whose list of quotes may not show every quote id
         self.texts: dict[str, StoredText] = {}
         self.stored_twice: list[tuple[str, str]] = []  # (the first source found storing some bytes, another)
+        self.same_sequence: list[tuple[str, str]] = []  # (the first meeting found with a sequence, another)
         self.files: dict[str, bytes] = {}
         self.paths: dict[str, Path] = {}
         self.quotes: dict[str, Located] = {}
@@ -334,17 +335,32 @@ class _Loader:
                         )
                     )
 
-    def check_texts_stored_once(self) -> None:
-        """Two records storing the same bytes: the problem is the newer record's, the one the changelog first names
-        the later (or, if the changelog does not tell, the later in the order of the files)."""
+    def report_clashes(self) -> None:
+        """Two meetings with one sequence, or two sources storing the same bytes: the problem is the newer record's,
+        the one the changelog first names the later (or, if it does not tell, the later in the order of the files),
+        as the older one is most likely published already."""
         first_named: dict[str, tuple[datetime.date, int]] = {}  # entries of one day: the lower one is the older
         for place, change in enumerate(self.changes.changes if self.changes else ()):
             for record_id in change.records:
                 first_named[record_id] = min((change.date, -place), first_named.get(record_id, (change.date, -place)))
+
+        def older_first(first: str, second: str) -> tuple[str, str]:
+            if first in first_named and second in first_named and first_named[first] > first_named[second]:
+                return second, first
+            return first, second
+
+        meetings = self.checked("meetings")
+        for older, newer in (older_first(*pair) for pair in self.same_sequence):
+            self.problems.append(
+                self.documents[("meetings", newer)].problem(
+                    ("sequence",),
+                    f"sequence {meetings[newer].sequence}, which {older} already has.",
+                    "give each meeting its own place in the timeline: renumber the meetings that come after it.",
+                    "a different sequence number for each meeting.",
+                )
+            )
         sources = self.checked("sources")
-        for older, newer in self.stored_twice:
-            if older in first_named and newer in first_named and first_named[older] > first_named[newer]:
-                older, newer = newer, older
+        for older, newer in (older_first(*pair) for pair in self.stored_twice):
             self.problems.append(
                 self.documents[("sources", newer)].problem(
                     ("file",),
@@ -502,15 +518,9 @@ class _Loader:
             document = self.documents[("meetings", meeting_id)]
             if meeting.sequence is not None:  # None: a sequence with a problem of its own (see _salvaged)
                 if meeting.sequence in sequences:
-                    self.problems.append(
-                        document.problem(
-                            ("sequence",),
-                            f"sequence {meeting.sequence}, which {sequences[meeting.sequence]} already has.",
-                            "give each meeting its own place in the timeline.",
-                            "a different sequence number for each meeting.",
-                        )
-                    )
-                sequences[meeting.sequence] = meeting_id
+                    self.same_sequence.append((sequences[meeting.sequence], meeting_id))
+                else:
+                    sequences[meeting.sequence] = meeting_id
             own_quotes = {quote.id for _, quote in _usable(meeting.quotes, "id")}
             quotes_sound = meeting_id not in self.quote_ids_uncertain
             for path, evidence in _evidence(meeting):

@@ -46,9 +46,10 @@ class ArchiveProblems(Exception):
         super().__init__(self.report())
 
     def report(self, outcome: str = "nothing was built") -> str:
-        """Every problem, under a first line that says what the command did not do because of them."""
+        """Every problem, under a first line that says what the command did not do because of them
+        (`{them}` in `outcome` is "it" for one problem)."""
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        lines = [f"The archive data has {count} {noun}; {outcome}."]
+        lines = [f"The archive data has {count} {noun}; {outcome.format(them='it' if count == 1 else 'them')}."]
         lines += [str(problem) for problem in self.problems]
         return "\n".join(lines)
