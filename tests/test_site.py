@@ -196,3 +196,21 @@ def test_a_quote_is_shown_in_the_sources_own_characters_whatever_the_record_type
     shown = '“US, Russia hold \u2018productive\u2019\u00a0<span class="ssd-sic">[sic]</span> arms control talks”'
     assert shown in markdown
     assert typed not in markdown
+
+
+def test_an_agency_that_published_its_own_report_is_named_once(data_copy):
+    from archive.load import load_archive
+    from archive.pages import render_site
+    from conftest import replace_once
+
+    replace_once(
+        data_copy / "sources" / "afp-productive-arms-control-talks.yaml",
+        "\npublisher: The Straits Times\n",
+        "\npublisher: AFP\n",
+    )
+    pages = render_site(load_archive(data_copy)).pages
+    assert not [uri for uri, text in pages.items() if "AFP, AFP" in text or "carried by AFP" in text]
+    figures = BeautifulSoup(pages["meetings/second-plenary.md"], "html.parser").select("figcaption .ssd-passage-link")
+    afp = [link.get_text() for link in figures if link.get_text().startswith("AFP")]
+    assert afp and all(re.fullmatch(r"AFP, ¶\xa0\d+", text) for text in afp)
+    assert "AFP report, WASHINGTON dateline:" in pages["sources/afp-productive-arms-control-talks.md"]

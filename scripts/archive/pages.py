@@ -774,7 +774,9 @@ class Renderer:
                 shown, quoted_in = Markup(html.escape(paragraph.text, quote=False)), []
             paragraphs.append(ShownParagraph(record, number, shown, quoted_in, aliases.get(record.id, [])))
         description = (
-            f"{source.agency} report carried by {source.publisher}, {source.dateline} dateline: "
+            f"{source.agency} report"
+            + ("" if source.publisher == source.agency else f" carried by {source.publisher}")
+            + f", {source.dateline} dateline: "
             f'"{source.title}". Full stored text with numbered paragraphs.'
         )
         return {

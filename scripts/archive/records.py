@@ -253,6 +253,11 @@ class Source(Record):
     note: Text | None = None
     paragraphs: tuple[SourceParagraph, ...] = Field(description="One entry per paragraph of the stored text.")
 
+    @property
+    def byline(self) -> str:
+        """Agency and publisher, as a locator names them: once when the agency published its own report."""
+        return self.agency if self.agency == self.publisher else f"{self.agency}, {self.publisher}"
+
 
 class Reference(Record):
     """A report outside the archive: named, never stored, never checked against a copy."""
