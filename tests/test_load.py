@@ -62,7 +62,7 @@ def test_a_quote_not_found_names_file_line_quote_and_closest_passage(data_copy):
         load_archive(data_copy)
     assert raised.value.report() == (
         "The archive data has 1 problem; nothing was built.\n"
-        "data/meetings/second-plenary.yaml:148:5: quotes[9].text: "
+        "data/meetings/second-plenary.yaml:149:5: quotes[9].text: "
         '"This is a slow progress. But this in itself is also good.", which is not in source '
         "'afp-productive-arms-control-talks'. The closest passage there: "
         "'\"This is slow progress. But this in itself is also good.\"'.\n"
@@ -175,8 +175,8 @@ def test_a_bad_field_of_a_quote_hides_no_mistake_in_its_words(data_copy):
     quote = text.index("  - id: afp-slow-progress")
     path.write_text(text[:quote] + text[quote:].replace("speaker: sergey-ryabkov", "speaker: Sergey Ryabkov", 1))
     assert problems_of(data_copy) == [
-        "data/meetings/second-plenary.yaml:148 quotes[9].text",
-        "data/meetings/second-plenary.yaml:149 quotes[9].speaker",
+        "data/meetings/second-plenary.yaml:149 quotes[9].text",
+        "data/meetings/second-plenary.yaml:150 quotes[9].speaker",
     ]
 
 
@@ -184,7 +184,7 @@ def test_a_bad_paragraph_entry_of_a_source_hides_no_misquote_from_it(data_copy):
     replace_once(data_copy / "sources" / "afp-productive-arms-control-talks.yaml", "    begins:", "    begin:")
     replace_once(data_copy / "meetings" / "first-plenary.yaml", "at Russia's UN mission", "at Russias UN mission")
     assert problems_of(data_copy) == [
-        "data/meetings/first-plenary.yaml:178 quotes[13].text",
+        "data/meetings/first-plenary.yaml:181 quotes[13].text",
         "data/sources/afp-productive-arms-control-talks.yaml:15 paragraphs[0].begins",
         "data/sources/afp-productive-arms-control-talks.yaml:16 paragraphs[0].begin",
     ]
@@ -251,3 +251,19 @@ def test_the_same_text_stored_twice_is_a_problem_of_the_newer_record(data_copy):
         "    How to fix: quote source 'sputnik-professional-and-substantive' instead, and take this record and its "
         "copy of the text out of data/."
     ]
+
+
+def test_reported_without_a_speaker_is_a_problem(data_copy):
+    replace_once(
+        data_copy / "meetings" / "geneva-summit.yaml",
+        "    voice: Sputnik report\n",
+        "    voice: Sputnik report\n    reported: true\n",
+    )
+    with pytest.raises(ArchiveProblems) as raised:
+        load_archive(data_copy)
+    [problem] = raised.value.problems
+    assert (problem.file, problem.message) == (
+        "data/meetings/geneva-summit.yaml",
+        "reported: true without a speaker.",
+    )
+    assert problem.fix.startswith("name the person under speaker:")

@@ -214,3 +214,50 @@ def test_an_agency_that_published_its_own_report_is_named_once(data_copy):
     afp = [link.get_text() for link in figures if link.get_text().startswith("AFP")]
     assert afp and all(re.fullmatch(r"AFP, ¶\xa0\d+", text) for text in afp)
     assert "AFP report, WASHINGTON dateline:" in pages["sources/afp-productive-arms-control-talks.md"]
+
+
+REPORTED = {  # a report's own account of what a person said, not the person's words
+    "sputnik-ryabkov-satisfied": ("first-plenary", "Sergey Ryabkov", "Sputnik"),
+    "sputnik-ryabkov-perspective": ("first-plenary", "Sergey Ryabkov", "Sputnik"),
+    "sputnik-peskov-sign": ("first-plenary", "Dmitry Peskov", "Sputnik"),
+    "afp-entire-range": ("second-plenary", "Sergey Ryabkov", "AFP"),
+    "afp-official-interactive": ("second-plenary", "A senior State Department official (not named)", "AFP"),
+    "afp-official-broader": ("second-plenary", "A senior State Department official (not named)", "AFP"),
+}
+
+
+def test_a_reports_account_of_what_someone_said_is_never_credited_as_their_own_words(site, archive):
+    import csv
+    import json
+
+    for meeting_id in ("first-plenary", "second-plenary"):
+        soup = page(site, f"meetings/{meeting_id}/")
+        graph = json.loads(soup.find("script", type="application/ld+json").string)["@graph"]
+        quotations = {node["@id"].rsplit("#", 1)[1]: node for node in graph if node["@type"] == "Quotation"}
+        for figure in soup.select("figure.ssd-quote[id]"):
+            caption = figure.figcaption.get_text(" ", strip=True)
+            node = quotations[figure["id"]]
+            if figure["id"] in REPORTED:
+                _, person, agency = REPORTED[figure["id"]]
+                assert caption.startswith(f"{person} (in {agency}’s words) —"), caption
+                assert "spokenByCharacter" not in node and node["mentions"]["name"] == person
+                assert node["creditText"] == f"{person}, in {agency}’s words"
+            elif archive.quote(figure["id"]).speaker:
+                assert "words)" not in caption and "spokenByCharacter" in node
+    ryabkov = page(site, "people/sergey-ryabkov/")
+    captions = [figure.figcaption.get_text(" ", strip=True) for figure in ryabkov.select("figure.ssd-quote")]
+    assert sum("(in Sputnik’s words)" in caption for caption in captions) == 2
+    assert sum("(in AFP’s words)" in caption for caption in captions) == 1
+    assert "quoted 1 time and reported 2 times" in ryabkov.get_text(" ")
+    with (site / "data" / "csv" / "quotes.csv").open(encoding="utf-8-sig", newline="") as file:
+        rows = {row["id"]: row["reported"] for row in csv.DictReader(file)}
+    assert {quote_id for quote_id, reported in rows.items() if reported == "true"} == set(REPORTED)
+    assert set(rows.values()) == {"true", ""}
+
+
+def test_each_quote_permalink_is_named_by_its_passage_for_a_screen_reader_not_read_as_a_bare_hash(site):
+    for meeting_id in ("first-plenary", "second-plenary"):
+        anchors = page(site, f"meetings/{meeting_id}/").select("a.ssd-quote-anchor")
+        labels = [anchor["aria-label"] for anchor in anchors]
+        assert anchors and all(label.startswith("Permanent link to this quote, ") for label in labels)
+        assert all(re.search(r"(Sputnik|AFP) ¶\xa0\d+$", label) for label in labels)

@@ -492,7 +492,11 @@ class Citations:
             "isBasedOn": {"@id": self.source_id(source_id)},
             "citation": plain(self.quote(citation, quote)),
         }
-        if quote.speaker:
+        if quote.speaker and quote.reported:  # the report's words about what the person said
+            agency = self.archive.sources[source_id].agency
+            node["creditText"] = f"{self.archive.people[quote.speaker].name}, in {agency}’s words"
+            node["mentions"] = self.person_ref(quote.speaker)
+        elif quote.speaker:
             node["spokenByCharacter"] = self.person_ref(quote.speaker)
         else:
             node["creditText"] = quote.voice

@@ -160,6 +160,7 @@ def quote_row(archive: Archive, base: str, quote_id: str, *, lists: bool) -> dic
         "exact": located.match.text,
         "text": quote.text,
         "speaker": quote.speaker,
+        "reported": quote.reported if lists else ("true" if quote.reported else ""),
         "voice": quote.voice,
         "party": quote.party or archive.people[quote.speaker].party,
         "sic": list(quote.sic) if lists else TEXT_SEPARATOR.join(quote.sic),

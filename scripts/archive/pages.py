@@ -729,6 +729,13 @@ class Renderer:
                 )
         return index
 
+    @staticmethod
+    def times_quoted(quotes: list[Quote]) -> str:
+        """ "quoted 2 times", and how many of those are a report's account of the person's words."""
+        reported = sum(quote.reported for quote in quotes)
+        parts = [(len(quotes) - reported, "quoted"), (reported, "reported")]
+        return " and ".join(f"{verb} {n} {'time' if n == 1 else 'times'}" for n, verb in parts if n)
+
     def party_of(self, quote: Quote) -> str:
         return quote.party or self.archive.people[quote.speaker].party
 

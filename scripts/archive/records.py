@@ -167,6 +167,11 @@ class Quote(Record):
     paragraph: Id | None = Field(default=None, description="Needed when the words occur more than once.")
     text: Text = Field(description="The words exactly as the source prints them.")
     speaker: Id | None = Field(default=None, description="A person id, when a person spoke.")
+    reported: bool = Field(
+        default=False,
+        description="With speaker: the words are the report's own account of what the person said (indirect "
+        "speech), not the person's words.",
+    )
     voice: Text | None = Field(default=None, description="Who speaks, when not a person: a body or the report.")
     party: Party | None = None
     sic: tuple[Text, ...] = Field(default=(), description="Words in the quote printed wrongly in the source.")
@@ -178,6 +183,12 @@ class Quote(Record):
                 "a quote with both speaker and voice" if self.speaker else "a quote with neither speaker nor voice",
                 "exactly one of them: speaker (a person id) or voice (a body, or the report itself)",
                 "keep the one that names who speaks",
+            )
+        if self.reported and self.speaker is None:
+            raise _mistake(
+                "reported: true without a speaker",
+                "reported: true only beside speaker, for a report's account of what that person said",
+                "name the person under speaker:, or leave reported out and say in voice: whose account it is",
             )
         if self.voice is not None and self.party is None:
             raise _mistake(
