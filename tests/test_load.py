@@ -267,3 +267,19 @@ def test_reported_without_a_speaker_is_a_problem(data_copy):
         "reported: true without a speaker.",
     )
     assert problem.fix.startswith("name the person under speaker:")
+
+
+def test_a_quote_from_a_paragraph_not_part_of_the_report_backs_nothing(data_copy):
+    meeting = data_copy / "meetings" / "second-plenary.yaml"
+    replace_once(meeting, "quotes: [afp-entire-range, afp-differences, afp-slow-progress]", "quotes: [afp-promo]")
+    text = meeting.read_text(encoding="utf-8")
+    text += "  - id: afp-promo\n    source: afp-productive-arms-control-talks\n"
+    text += "    text: get the latest breaking news delivered to you\n    voice: AFP report\n    party: press\n"
+    meeting.write_text(text, encoding="utf-8")
+    with pytest.raises(ArchiveProblems) as raised:
+        load_archive(data_copy)
+    messages = [problem.message for problem in raised.value.problems if problem.field.endswith("].text")]
+    assert messages == [
+        "words from paragraph 21 ('newspaper-promotion') of source 'afp-productive-arms-control-talks', which its "
+        "record marks as not part of the report."
+    ]

@@ -591,6 +591,8 @@ class _Loader:
                 located = self._locate(document, ("quotes", index), quote.source, quote.paragraph, quote.text)
                 if located is not None and quote.id is not None:
                     self.quotes[quote.id] = located
+                if located is not None:
+                    self._check_part_of_report(document, ("quotes", index), quote.source, located)
                 for sic_index, word in _usable(quote.sic):
                     if normalise(word) not in normalise(quote.text):  # as quotes are matched (passages.py)
                         self.problems.append(
@@ -608,6 +610,23 @@ class _Loader:
                     located = self._locate(document, (field, index), mention.source, mention.paragraph, mention.text)
                     if located is not None:
                         self.mentions[(person_id, field, index)] = located
+
+    def _check_part_of_report(self, document: Document, path: Path_, source_id: str, located: Located) -> None:
+        """A quote is evidence only from the report itself, never from a paragraph marked not part of it."""
+        source: Source = self.records["sources"].get(source_id) or self.salvaged["sources"][source_id]
+        number = located.match.paragraph.number
+        paragraph = source.paragraphs[number - 1]
+        if paragraph is not None and paragraph.not_part_of_report:
+            self.problems.append(
+                document.problem(
+                    (*path, "text"),
+                    f"words from paragraph {number} ('{paragraph.id}') of source '{source_id}', which its record marks "
+                    "as not part of the report.",
+                    "quote the report itself; a line the publisher added (an advertisement, a promotion) backs "
+                    "nothing.",
+                    "words from a paragraph of the report.",
+                )
+            )
 
     def _locate(
         self, document: Document, path: Path_, source_id: str, paragraph_id: str | None, text: str
