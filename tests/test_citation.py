@@ -310,17 +310,25 @@ def bibtex_entries(site: Path, address: str):
     return library.entries
 
 
-def test_bibtex_downloads_are_biblatex_online_entries_that_agree_with_the_record(site, archive):
+def test_bibtex_downloads_are_biblatex_entries_that_agree_with_the_record(site, archive):
     keys = set()
     for address in record_pages(archive):
         [entry] = bibtex_entries(site, address)
-        assert entry.entry_type == "online"
         assert entry["title"] == record_title(archive, address)
         assert entry["url"] == SITE_ROOT + address
         assert "urldate" not in entry  # the date of access is the reader's, added on download
-        record_id = address.strip("/").split("/")[1]
-        assert entry["date"] == archive.changes.last_changed(record_id).isoformat()
-        assert entry["organization"] == ARCHIVE_TITLE
+        folder, record_id = address.strip("/").split("/")
+        changed = archive.changes.last_changed(record_id).isoformat()
+        if folder == "sources":  # the report, by its agency in its paper, on its own date; the archive stores a copy
+            source = archive.sources[record_id]
+            assert (entry.entry_type, entry["entrysubtype"]) == ("article", "newspaper")
+            assert (entry["author"], entry["journaltitle"]) == ("{" + source.agency + "}", source.publisher)
+            assert entry.fields_dict.get("date") is None if source.date is None else entry["date"] == str(source.date)
+            assert f"Stored copy in {ARCHIVE_TITLE}" in entry["note"] and changed in entry["note"]
+        else:
+            assert entry.entry_type == "online"
+            assert entry["date"] == changed
+            assert entry["organization"] == ARCHIVE_TITLE
         keys.add(entry.key)
     assert len(keys) == len(record_pages(archive))
 
@@ -342,12 +350,19 @@ def test_ris_downloads_are_electronic_sources_that_agree_with_the_record(site, a
     for address in record_pages(archive):
         text = (html_file(site, address).parent / "cite.ris").read_text(encoding="utf-8")
         [entry] = rispy.loads(text)
-        assert entry["type_of_reference"] == "ELEC"
         assert entry["title"] == record_title(archive, address)
         assert entry["urls"] == [SITE_ROOT + address]
-        record_id = address.strip("/").split("/")[1]
-        assert entry["date"] == archive.changes.last_changed(record_id).strftime("%Y/%m/%d")
-        assert entry["secondary_title"] == ARCHIVE_TITLE
+        folder, record_id = address.strip("/").split("/")
+        if folder == "sources":
+            source = archive.sources[record_id]
+            assert entry["type_of_reference"] == "NEWS"
+            assert (entry["authors"], entry["secondary_title"]) == ([source.agency], source.publisher)
+            assert entry.get("date") == (source.date.strftime("%Y/%m/%d") if source.date else None)
+            assert entry["name_of_database"] == ARCHIVE_TITLE
+        else:
+            assert entry["type_of_reference"] == "ELEC"
+            assert entry["date"] == archive.changes.last_changed(record_id).strftime("%Y/%m/%d")
+            assert entry["secondary_title"] == ARCHIVE_TITLE
         assert "access_date" not in entry
         assert "YYYY" not in text
 
@@ -401,6 +416,35 @@ def test_each_quote_anchor_has_a_citation_naming_report_date_paragraph_and_page(
 def test_a_source_without_a_printed_date_is_cited_as_such(site):
     soup = soup_of(site / "meetings" / "second-plenary" / "index.html")
     assert "The Straits Times, no date printed, ¶" in words(soup.find(id="cite-afp-talks-held"))
+
+
+def test_a_source_page_is_cited_as_the_report_with_the_archive_holding_a_copy(site, archive):
+    """A news report is not the archive's work of 2026: its agency, paper and printed date come first."""
+    for source_id, printed_date, apa_date in (
+        ("sputnik-professional-and-substantive", "2021/07/29", "(2021, July 29)"),
+        ("afp-productive-arms-control-talks", None, "(n.d.)"),
+    ):
+        source = archive.sources[source_id]
+        soup = soup_of(site / "sources" / source_id / "index.html")
+        chicago_note, chicago_bibliography, apa, mla = (words(p) for p in soup.select("section.ssd-cite .ssd-citation"))
+        printed = source.date_as_printed or "no date printed"
+        assert chicago_note.startswith(
+            f"1. {source.agency}, “{source.title},” {source.publisher}, {printed}; stored copy"
+        )
+        assert chicago_bibliography.startswith(f"{source.agency}. “{source.title}.” {source.publisher}, {printed}.")
+        assert apa.startswith(f"{source.agency}. {apa_date}. {source.title}. {source.publisher}. Stored copy in")
+        assert mla.startswith(f"{source.agency}. “{source.title}.” {source.publisher}")
+        meta = head_meta(soup)
+        assert (meta["citation_author"], meta["citation_publisher"]) == (source.agency, source.publisher)
+        assert meta.get("citation_date") == printed_date
+        assert (meta["DC.creator"], meta["DC.publisher"]) == (source.agency, source.publisher)
+        [item] = json.loads((site / "sources" / source_id / "cite.json").read_text(encoding="utf-8"))
+        assert (item["type"], item["author"], item["container-title"]) == (
+            "article-newspaper",
+            [{"literal": source.agency}],
+            source.publisher,
+        )
+        assert item.get("issued") == ({"date-parts": [[2021, 7, 29]]} if printed_date else None)
 
 
 # -- metadata in <head> --------------------------------------------------------

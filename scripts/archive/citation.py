@@ -237,6 +237,154 @@ class PageCitation:
         ]
 
 
+@dataclass(frozen=True)
+class StoredCopyCitation(PageCitation):
+    """How to cite a source page: the report itself (agency, headline, publisher, the date it prints), then the
+    archive's stored copy. The archive did not write the report, and the date it changed its copy is not the
+    report's date."""
+
+    agency: str = ""
+    publisher: str = ""
+    printed: str | None = None  # the date as the report prints it
+    date: datetime.date | None = None
+
+    def chicago_note(self) -> Markup:
+        return _html(
+            "1. {}, “{},” <i>{}</i>, {}; stored copy in {}, last modified {}, archive version {}, {}.",
+            self.agency,
+            self.title,
+            self.publisher,
+            self.printed or "no date printed",
+            ARCHIVE_TITLE,
+            long_date(self.changed),
+            self.edition.label,
+            self.url,
+        )
+
+    def chicago_bibliography(self) -> Markup:
+        return _html(
+            "{}. “{}.” <i>{}</i>, {}. Stored copy in {}, last modified {}. Archive version {}. {}.",
+            self.agency,
+            self.title,
+            self.publisher,
+            self.printed or "no date printed",
+            ARCHIVE_TITLE,
+            long_date(self.changed),
+            self.edition.label,
+            self.url,
+        )
+
+    def apa(self) -> Markup:
+        day, date = self.changed, self.date
+        return _html(
+            "{}. ({}). {}. <i>{}</i>. Stored copy in {} (Version {}, last modified {}, {} {}). {}",
+            self.agency,
+            f"{date.year}, {date:%B} {date.day}" if date else "n.d.",
+            self.title,
+            self.publisher,
+            ARCHIVE_TITLE,
+            self.edition.label,
+            day.year,
+            f"{day:%B}",
+            day.day,
+            self.url,
+        )
+
+    def mla(self) -> Markup:
+        day, date = self.changed, self.date
+        return _html(
+            "{}. “{}.” <i>{}</i>{}. Stored copy in <i>{}</i>, version {}, {} {} {}, {}. Accessed {}.",
+            self.agency,
+            self.title,
+            self.publisher,
+            f", {date.day} {MLA_MONTHS[date.month - 1]} {date.year}" if date else "",
+            ARCHIVE_TITLE,
+            self.edition.label,
+            day.day,
+            MLA_MONTHS[day.month - 1],
+            day.year,
+            without_scheme(self.url),
+            _access("mla"),
+        )
+
+    def _note(self) -> str:
+        return (
+            f"Stored copy in {ARCHIVE_TITLE}, archive version {self.edition.label}, "
+            f"record last changed {self.changed.isoformat()}"
+        )
+
+    def bibtex(self) -> str:
+        fields = {
+            "entrysubtype": "newspaper",
+            "author": "{" + _bibtex_text(self.agency) + "}",  # an organisation: braces keep it one name
+            "title": _bibtex_text(self.title),
+            "journaltitle": _bibtex_text(self.publisher),
+            **({"date": self.date.isoformat()} if self.date else {}),
+            "url": self.url,
+            "langid": "english",
+            "note": _bibtex_text(self._note()),
+        }
+        lines = [f"@article{{{self.key},", *(f"  {name} = {{{value}}}," for name, value in fields.items())]
+        return "\n".join([*lines, "}", ""])
+
+    def ris(self) -> str:
+        tags = [
+            ("TY", "NEWS"),
+            ("AU", self.agency),
+            ("TI", self.title),
+            ("T2", self.publisher),
+            *((("PY", str(self.date.year)), ("DA", self.date.strftime("%Y/%m/%d"))) if self.date else ()),
+            ("UR", self.url),
+            ("DB", ARCHIVE_TITLE),
+            ("ET", self.edition.label),
+            ("LA", "en"),
+            ("AB", self.description),
+            ("N1", self._note() + "."),
+            ("ER", ""),
+        ]
+        return "".join(f"{tag}  - {value}".rstrip() + "\r\n" for tag, value in tags)
+
+    def csl(self) -> dict:
+        item = {
+            "id": self.key,
+            "type": "article-newspaper",
+            "author": [{"literal": self.agency}],
+            "title": self.title,
+            "container-title": self.publisher,
+            "URL": self.url,
+            "archive": ARCHIVE_TITLE,
+            "version": self.edition.label,
+            "note": self._note(),
+            "language": "en",
+            "abstract": self.description,
+        }
+        if self.date:
+            item["issued"] = {"date-parts": [[self.date.year, self.date.month, self.date.day]]}
+        return item
+
+    def head_meta(self) -> list[list[str]]:
+        """The report's own author, publisher and date (none when it prints none), and the archive as its host."""
+        dated = self.date is not None
+        return [
+            ["citation_title", self.title],
+            ["citation_author", self.agency],
+            ["citation_publisher", self.publisher],
+            *([["citation_date", self.date.strftime("%Y/%m/%d")]] if dated else []),
+            ["citation_public_url", self.url],
+            ["citation_language", "en"],
+            ["DC.title", self.title],
+            ["DC.type", "webpage"],
+            ["DC.creator", self.agency],
+            ["DC.publisher", self.publisher],
+            *([["DC.date", self.date.isoformat()]] if dated else []),
+            ["DC.identifier", self.url],
+            ["DC.format", "text/html"],
+            ["DC.language", "en"],
+            ["DC.description", self.description],
+            ["DC.relation.isPartOf", ARCHIVE_TITLE],
+        ]
+
+
 def _address_of(uri: str) -> str:
     """meetings/first-plenary.md -> meetings/first-plenary/."""
     return "timeline/" if uri == "timeline.md" else uri.removesuffix(".md") + "/"
@@ -328,14 +476,24 @@ class Citations:
     def page(self, uri: str, title: str, description: str) -> PageCitation:
         address = _address_of(uri)
         record_id = self.record(uri)
-        return PageCitation(
-            key=f"ssd-{record_id}",
-            title=title,
-            url=absolute(self.site_url, address),
-            changed=self.archive.changes.last_changed(record_id),
-            edition=self.edition,
-            description=description,
-        )
+        common = {
+            "key": f"ssd-{record_id}",
+            "title": title,
+            "url": absolute(self.site_url, address),
+            "changed": self.archive.changes.last_changed(record_id),
+            "edition": self.edition,
+            "description": description,
+        }
+        if uri.startswith("sources/"):
+            source = self.archive.sources[record_id]
+            return StoredCopyCitation(
+                **common,
+                agency=source.agency,
+                publisher=source.publisher,
+                printed=source.date_as_printed,
+                date=source.date,
+            )
+        return PageCitation(**common)
 
     def front_matter(self, uri: str, citation: PageCitation) -> dict:
         """What overrides/main.html puts in <head> and under the page: read by the theme, escaped there."""
