@@ -185,7 +185,8 @@ def test_new_source_leaves_a_byte_order_mark_out_of_the_first_paragraph(data_cop
     assert "\ufeff" not in text
     first = yaml.safe_load(text)["paragraphs"][0]
     assert AFP_TEXT.read_text(encoding="utf-8").startswith(first["begins"])
-    for field, value in (("title", "A title"), ("agency", "AFP"), ("publisher", "X"), ("dateline", "WASHINGTON")):
+    headline = "US, Russia hold ‘productive’ arms control talks in Geneva"
+    for field, value in (("title", headline), ("agency", "AFP"), ("publisher", "X"), ("dateline", "WASHINGTON")):
         text = text.replace(f"\n{field}:\n", f"\n{field}: {value}\n")
     record.write_text(text, encoding="utf-8")
     archive = load_archive(data_copy)

@@ -283,3 +283,39 @@ def test_a_quote_from_a_paragraph_not_part_of_the_report_backs_nothing(data_copy
         "words from paragraph 21 ('newspaper-promotion') of source 'afp-productive-arms-control-talks', which its "
         "record marks as not part of the report."
     ]
+
+
+def test_what_a_source_record_says_the_text_prints_must_be_printed_there(data_copy):
+    record = data_copy / "sources" / "sputnik-professional-and-substantive.yaml"
+    replace_once(record, "\ndateline: MOSCOW\n", "\ndateline: GENEVA\n")
+    replace_once(record, "\ndate_as_printed: 29th July, 2021\n", "\ndate_as_printed: 30th July, 2021\n")
+    replace_once(record, "\ndate: 2021-07-29\n", "\ndate: 2021-07-30\n")
+    replace_once(record, "Russia, US Hold Promising", "Russia, US Hold Hopeful")
+    with pytest.raises(ArchiveProblems) as raised:
+        load_archive(data_copy)
+    found = [(problem.field, problem.message) for problem in raised.value.problems]
+    assert found == [
+        (
+            "title",
+            f"'{chr(39)}Professional And Substantive{chr(39)}: Russia, US Hold Hopeful Strategic Stability "
+            "Talks', which the stored text '000_bdd13f7e3e6110b0.txt' does not print.",
+        ),
+        ("dateline", "'GENEVA', which the stored text '000_bdd13f7e3e6110b0.txt' does not print."),
+        ("date_as_printed", "'30th July, 2021', which the stored text '000_bdd13f7e3e6110b0.txt' does not print."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("printed", "date", "message"),
+    [
+        ("29th July, 2021", "2021-07-30", "date 2021-07-30, while date_as_printed '29th July, 2021' is 2021-07-29."),
+        (None, "2021-07-29", "a date without date_as_printed."),
+    ],
+)
+def test_a_source_date_must_be_the_day_it_prints(data_copy, printed, date, message):
+    record = data_copy / "sources" / "sputnik-professional-and-substantive.yaml"
+    replace_once(record, "\ndate_as_printed: 29th July, 2021\n", f"\ndate_as_printed: {printed}\n" if printed else "\n")
+    replace_once(record, "\ndate: 2021-07-29\n", f"\ndate: {date}\n")
+    with pytest.raises(ArchiveProblems) as raised:
+        load_archive(data_copy)
+    assert [problem.message for problem in raised.value.problems] == [message]

@@ -316,6 +316,7 @@ class _Loader:
             if stored is None or stored.text != text:  # not prepared, or changed since
                 stored = StoredText(text)
             self._check_paragraphs(source_id, source, stored)
+            self._check_as_printed(source_id, source, stored)
             self.texts[source_id] = stored
             self.files[source_id] = raw
             self.paths[source_id] = path
@@ -420,6 +421,22 @@ class _Loader:
                 "store the text as UTF-8, and record the sha256 of the new file.",
                 "UTF-8 text, the encoding of every file in data/.",
             )
+
+    def _check_as_printed(self, source_id: str, source: Source, stored: StoredText) -> None:
+        """What the record says the text prints (headline, tag, dateline, date) must be printed there."""
+        document = self.documents[("sources", source_id)]
+        for field in ("title", "wire_tag", "dateline", "date_as_printed"):
+            value = getattr(source, field)
+            if value and not stored.find(value):
+                self.problems.append(
+                    document.problem(
+                        (field,),
+                        f"'{value}', which the stored text '{source.file}' does not print.",
+                        "copy it from the stored text, exactly as printed; if the text does not show it, "
+                        + ("write what it does print." if field in ("title", "dateline") else "leave it out."),
+                        "what the stored text prints (only white space, typographic quotes and dashes may differ).",
+                    )
+                )
 
     def _check_paragraphs(self, source_id: str, source: Source, stored: StoredText) -> None:
         document = self.documents[("sources", source_id)]

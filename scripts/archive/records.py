@@ -93,6 +93,28 @@ _NAMED_DAYS = re.compile(
     r"(?P<month>" + "|".join(_MONTHS) + r")\s+(?P<year>\d{4})\b",
     re.IGNORECASE,
 )
+_PRINTED_DAY = re.compile(
+    r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\b[ ,.]*(?P<month>[A-Za-z]{3,})\.?[ ,.]*(?P<year>\d{4})\b"
+    r"|\b(?P<month2>[A-Za-z]{3,})\.?[ ,.]*(?P<day2>\d{1,2})(?:st|nd|rd|th)?\b[ ,.]*(?P<year2>\d{4})\b"
+)
+
+
+def _printed_day(printed: str) -> datetime.date | None:
+    """The day a printed date names ("29th July, 2021", "July 29, 2021", "29 Jul. 2021"), or None if it
+    names no single day this can read."""
+    found = _PRINTED_DAY.search(printed)
+    if not found:
+        return None
+    day, month, year = (found["day"], found["month"], found["year"]) if found["day"] else found.group(5, 4, 6)
+    number = next((n for n, name in enumerate(_MONTHS, start=1) if name.lower().startswith(month.lower())), None)
+    if number is None or len(month) < 3:
+        return None
+    try:
+        return datetime.date(int(year), number, int(day))
+    except ValueError:
+        return None
+
+
 _MONTH_NUMBERS = {name.lower(): number for number, name in enumerate(_MONTHS, start=1)}
 
 
@@ -263,6 +285,26 @@ class Source(Record):
     )
     note: Text | None = None
     paragraphs: tuple[SourceParagraph, ...] = Field(description="One entry per paragraph of the stored text.")
+
+    @model_validator(mode="after")
+    def _date_as_printed(self) -> Source:
+        """date is date_as_printed read: it needs the printed date, and must be the day that names."""
+        if self.date is None:
+            return self
+        if self.date_as_printed is None:
+            raise _mistake(
+                "a date without date_as_printed",
+                "date only beside date_as_printed, the date exactly as the text prints it",
+                "add date_as_printed as the text prints it; if the text prints no date, remove date",
+            )
+        printed = _printed_day(self.date_as_printed)
+        if printed is not None and printed != self.date:
+            raise _mistake(
+                f"date {self.date}, while date_as_printed '{self.date_as_printed}' is {printed}",
+                "date and date_as_printed naming the same day",
+                "correct date to the day the text prints",
+            )
+        return self
 
     @property
     def byline(self) -> str:

@@ -174,6 +174,8 @@ def _source(chance: random.Random, number: int, people: list[SyntheticPerson]) -
             # Some paragraphs name a person with their role, and use typographic quotes, as wire reports do.
             person = speakers[len(paragraphs) % 3]
             sentences.insert(0, f"{person.name}, {person.role}, told reporters: \u201c{sentences.pop(0)}\u201d")
+        if len(paragraphs) == 1:  # the lede opens with the dateline and the agency, which the record names
+            sentences.insert(0, f"{_dateline(number)} ({_agency(number)}) -")
         text = " ".join(sentences)
         # Stored texts wrap their lines, as the real ones do.
         words = text.split(" ")
@@ -181,6 +183,14 @@ def _source(chance: random.Random, number: int, people: list[SyntheticPerson]) -
         paragraphs.append((f"p{len(paragraphs):03d}", "\n".join(lines)))
         written += len(words)
     return SyntheticSource(f"source-{number:04d}", paragraphs, speakers)
+
+
+def _agency(number: int) -> str:
+    return ("AFP", "Reuters", "TASS", "Sputnik")[number % 4]
+
+
+def _dateline(number: int) -> str:
+    return ("GENEVA", "MOSCOW", "WASHINGTON")[number % 3]
 
 
 def _write_source(folder: Path, source: SyntheticSource) -> None:
@@ -193,9 +203,9 @@ def _write_source(folder: Path, source: SyntheticSource) -> None:
         "source",
         {
             "title": f"Synthetic report {number} on the talks",
-            "agency": ("AFP", "Reuters", "TASS", "Sputnik")[number % 4],
+            "agency": _agency(number),
             "publisher": f"Synthetic Times {number % 5 + 1}",
-            "dateline": ("GENEVA", "MOSCOW", "WASHINGTON")[number % 3],
+            "dateline": _dateline(number),
             "date_as_printed": None,
             "date": None,
             "file": file,
