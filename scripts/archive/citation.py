@@ -18,7 +18,7 @@ from pathlib import Path
 import orjson
 from markupsafe import Markup
 
-from .addresses import absolute
+from .addresses import absolute, resolve
 from .escaping import escaped_text
 from .records import KIND_NAMES, STATUS_NAMES
 
@@ -526,16 +526,7 @@ class Citations:
 
     def resolve(self, address: str) -> str:
         """Where an address leads now, following renamings (a page renamed carries its anchors along)."""
-        for _ in range(len(self.moves) + 1):
-            if address in self.moves:
-                address = self.moves[address]
-                continue
-            page, _, fragment = address.partition("#")
-            if page in self.moves:
-                address = self.moves[page] + (f"#{fragment}" if fragment else "")
-                continue
-            break
-        return address
+        return resolve(address, self.moves)
 
     def redirects(self) -> dict[str, str]:
         """Old page -> new page, for every page address that no longer exists."""

@@ -11,6 +11,7 @@ import gc
 import hashlib
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Annotated, Any, NamedTuple, Union, get_args, get_origin
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
 
-from .addresses import published_addresses
+from .addresses import fragment_of, page_of, published_addresses, read_published, resolve
 from .changes import ChangeLog, Dialogue, check_changes, check_dialogue
 from .passages import Match, StoredText, normalise
 from .problems import ArchiveProblems, Problem
@@ -335,6 +336,51 @@ class _Loader:
                             "one record in data/sources/ for every stored text.",
                         )
                     )
+
+    def check_published(self, addresses: list[str], log: ChangeLog) -> None:
+        """Every address ever published (data/published-addresses.txt) still leads to its record, as it is now
+        or through a renaming in the changelog."""
+        path = self.data_dir / "published-addresses.txt"
+        if not path.is_file():
+            return
+        current = set(addresses)
+        pages = {page_of(address) for address in current}
+        moves = {  # the renamings check_changes accepts; the others are reported there
+            renaming.old: renaming.new
+            for renaming in log.renamings()
+            if renaming.new in current and renaming.old not in current and renaming.old not in pages
+        }
+
+        def broken(address: str) -> bool:  # the record is there, with problems of its own: its addresses are not lost
+            folder, record_id = address.split("/")[:2]
+            return record_id in self.present.get(folder, ()) and record_id not in self.records.get(folder, {})
+
+        lost = [
+            (line, address)
+            for line, address in read_published(path)
+            if (now := resolve(address, moves)) not in current and not broken(now)
+        ]
+        # A page lost takes its anchors with it: one problem for the page, naming how many anchors went too.
+        anchors_of = Counter(page_of(address) for _, address in lost if fragment_of(address))
+        pages_lost = {address for _, address in lost if not fragment_of(address)}
+        for line, address in lost:
+            if fragment_of(address) and page_of(address) in pages_lost:
+                continue
+            anchors = anchors_of[address] if address in pages_lost else 0
+            also = f", with its {anchors} anchors," if anchors > 1 else (", with its anchor," if anchors else "")
+            self.problems.append(
+                Problem(
+                    self.shown(path),
+                    line,
+                    1,
+                    "",
+                    f"'{address}'{also} was published and leads nowhere now: its record or id is gone.",
+                    "restore the record or the id. If it was renamed on purpose, say so in data/changes.yaml, "
+                    f"in the entry of the change: `renamed: [{{old: {address}, new: ...}}]` with the address it "
+                    "has now.",
+                    "every address ever published leading to its record.",
+                )
+            )
 
     def report_clashes(self) -> None:
         """Two meetings with one sequence, or two sources storing the same bytes: the problem is the newer record's,
@@ -735,6 +781,7 @@ class _Loader:
                 )
                 self.problems += check_changes(document, record, [*record_ids, "dialogue"], addresses)
                 self.changes = record
+                self.check_published(addresses, record)
             else:
                 self.problems += check_dialogue(document, record, self.present["meetings"])
                 self.dialogue = record
