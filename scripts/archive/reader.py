@@ -225,7 +225,67 @@ def _syntax_problem(shown_as: str, error: yaml.MarkedYAMLError) -> Problem:
         )
     line = mark.line + 1 if mark else None
     column = mark.column + 1 if mark else None
+    # A quotation slip above makes the parser stop lines later, where nothing is wrong: name the slip instead.
+    slip = _quote_slip(mark.buffer or "", line) if mark and line and "quoted scalar" not in context else None
+    if slip:
+        line, column, found, expected, fix = slip
     return Problem(shown_as, line, column, "", f"YAML cannot read the file here: {found}", fix, expected)
+
+
+# A field's value or a list item that begins with a quotation mark (a line of a block of text is neither).
+_QUOTED_VALUE = re.compile(r"^(\s*(?:-\s+)?[A-Za-z_][\w-]*:\s+|\s*-\s+)([\"'])(.*)$")
+
+
+def _quote_slip(text: str, last_line: int) -> tuple[int, int, str, str, str] | None:
+    """The first value, up to the line where the parser stopped, whose quotation is not closed on its line or
+    is closed before the value ends ('Russia's mission'): (line, column, found, expected, fix), or None."""
+    for number, line in enumerate(text.split("\n")[:last_line], start=1):
+        found = _QUOTED_VALUE.match(line)
+        if not found:
+            continue
+        opening, quote, rest = found.group(1), found.group(2), found.group(3)
+        end = _closing_quote(rest, quote)
+        if end is None:
+            return (
+                number,
+                len(opening) + 1,
+                f"a quotation mark ({quote}) that opens the value and is not closed on its line.",
+                "a value in quotes to end, on the line where it begins, with the same quotation mark.",
+                "close the quotation at the end of the value, or write a long value as a block (>-) without quotes.",
+            )
+        after = rest[end + 1 :].strip()
+        if after and not after.startswith("#"):
+            name = "single" if quote == "'" else "double"
+            inner = "an apostrophe as two ('')" if quote == "'" else 'a double quote as \\"'
+            return (
+                number,
+                len(opening) + end + 2,
+                f"a value in {name} quotes that ends early, at the quotation mark before '{after[:20]}'.",
+                f"inside {name} quotes, {inner}.",
+                (
+                    "write the apostrophe twice (Russia''s), or put the whole value in double quotes."
+                    if quote == "'"
+                    else 'write each inner double quote as \\", or put the whole value in single quotes.'
+                ),
+            )
+    return None
+
+
+def _closing_quote(rest: str, quote: str) -> int | None:
+    """Where in `rest` the quotation that opened just before it closes: '' and \\" do not close it."""
+    index = 0
+    while index < len(rest):
+        character = rest[index]
+        if quote == '"' and character == "\\":
+            index += 2
+            continue
+        if character == quote:
+            if quote == "'" and rest[index + 1 : index + 2] == "'":
+                index += 2
+                continue
+            return index
+        index += 1
+    return None
 
 
 def _plain(
