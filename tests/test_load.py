@@ -319,3 +319,14 @@ def test_a_source_date_must_be_the_day_it_prints(data_copy, printed, date, messa
     with pytest.raises(ArchiveProblems) as raised:
         load_archive(data_copy)
     assert [problem.message for problem in raised.value.problems] == [message]
+
+
+def test_a_dates_day_must_be_a_day_its_quotes_name(data_copy):
+    meeting = data_copy / "meetings" / "second-plenary.yaml"
+    replace_once(meeting, "text: Thursday 30 September 2021", "text: Friday 1 October 2021")
+    replace_once(meeting, "iso: 2021-09-30", "iso: 2021-10-01")
+    with pytest.raises(ArchiveProblems) as raised:
+        load_archive(data_copy)
+    assert [(problem.field, problem.message) for problem in raised.value.problems] == [
+        ("date.iso", "2021-10-01, while the quotes given for the date name 'Sept 30', 'Sept 30, 2021', not that day.")
+    ]

@@ -27,7 +27,7 @@ from .passages import Match, StoredText, normalise
 from .problems import ArchiveProblems, Problem
 from .processes import in_two_processes
 from .reader import DATE_EXPECTED, Document, Path_, dotted, line_and_column, read_yaml, why_not_a_date
-from .records import ID_PATTERN, Kind, Meeting, Party, Person, Record, Reference, Source, Status
+from .records import ID_PATTERN, Kind, Meeting, Party, Person, Record, Reference, Source, Status, named_days
 
 FOLDERS: dict[str, type[BaseModel]] = {
     "meetings": Meeting,
@@ -625,6 +625,7 @@ class _Loader:
                     where = f"add data/people/{quote.speaker}.yaml."
                     self._unknown(document, ("quotes", index, "speaker"), "person", quote.speaker, people, where)
                 self._check_source(document, ("quotes", index), quote.source, quote.paragraph, sources)
+            self._check_date_evidence(document, meeting)
         for person_id, person in self.checked("people").items():
             document = self.documents[("people", person_id)]
             for field in ("spellings", "roles"):
@@ -666,6 +667,7 @@ class _Loader:
                                 "words of the quote that the source prints wrongly.",
                             )
                         )
+            self._check_date_evidence(document, meeting)
         for person_id, person in self.checked("people").items():
             document = self.documents[("people", person_id)]
             for field in ("spellings", "roles"):
@@ -673,6 +675,28 @@ class _Loader:
                     located = self._locate(document, (field, index), mention.source, mention.paragraph, mention.text)
                     if located is not None:
                         self.mentions[(person_id, field, index)] = located
+
+    def _check_date_evidence(self, document: Document, meeting: Meeting) -> None:
+        """A date's iso must be a day its quotes name, when they name days at all ("Sept 30", "June 16")."""
+        date = meeting.date
+        if date is None or date.iso is None:
+            return
+        words = {quote.id: quote.text for _, quote in _usable(meeting.quotes, "id", "text")}
+        named = [found for _, quote_id in _usable(date.quotes) for found in named_days(words.get(quote_id, ""))]
+        if named and not any(
+            (month, day) == (date.iso.month, date.iso.day) and year in (None, date.iso.year)
+            for _, month, day, year in named
+        ):
+            days = ", ".join(dict.fromkeys(f"'{text}'" for text, *_ in named))
+            self.problems.append(
+                document.problem(
+                    ("date", "iso"),
+                    f"{date.iso}, while the quotes given for the date name {days}, not that day.",
+                    "correct iso and the date's text to the day the quotes name, or back the date with the "
+                    "evidence that gives it.",
+                    "the day the date's evidence names.",
+                )
+            )
 
     def _check_part_of_report(self, document: Document, path: Path_, source_id: str, located: Located) -> None:
         """A quote is evidence only from the report itself, never from a paragraph marked not part of it."""

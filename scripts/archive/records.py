@@ -93,26 +93,37 @@ _NAMED_DAYS = re.compile(
     r"(?P<month>" + "|".join(_MONTHS) + r")\s+(?P<year>\d{4})\b",
     re.IGNORECASE,
 )
-_PRINTED_DAY = re.compile(
-    r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\b[ ,.]*(?P<month>[A-Za-z]{3,})\.?[ ,.]*(?P<year>\d{4})\b"
-    r"|\b(?P<month2>[A-Za-z]{3,})\.?[ ,.]*(?P<day2>\d{1,2})(?:st|nd|rd|th)?\b[ ,.]*(?P<year2>\d{4})\b"
+_MONTH_WORD = (
+    r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?"
+    r"|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
+_DAY_WORD = r"(\d{1,2})(?:st|nd|rd|th)?"
+_DAY_MONTH = re.compile(rf"\b{_DAY_WORD}\s+{_MONTH_WORD}(?:,?\s+(\d{{4}}))?\b")  # 29th July, 2021; 30 Sept
+_MONTH_DAY = re.compile(rf"\b{_MONTH_WORD}\s+{_DAY_WORD}\b(?:,?\s+(\d{{4}})\b)?")  # Sept 30, 2021; June 16
+
+
+def named_days(text: str) -> list[tuple[str, int, int, int | None]]:
+    """Each day a text names by month and number, in either order, with its year if given:
+    (the words, month, day, year or None)."""
+    named = []
+    for pattern, day_group, month_group in ((_DAY_MONTH, 1, 2), (_MONTH_DAY, 2, 1)):
+        for found in pattern.finditer(text):
+            month = next(n for n, name in enumerate(_MONTHS, start=1) if name.startswith(found[month_group][:3]))
+            year = int(found[3]) if found[3] else None
+            named.append((found.group(), month, int(found[day_group]), year))
+    return named
 
 
 def _printed_day(printed: str) -> datetime.date | None:
     """The day a printed date names ("29th July, 2021", "July 29, 2021", "29 Jul. 2021"), or None if it
     names no single day this can read."""
-    found = _PRINTED_DAY.search(printed)
-    if not found:
-        return None
-    day, month, year = (found["day"], found["month"], found["year"]) if found["day"] else found.group(5, 4, 6)
-    number = next((n for n, name in enumerate(_MONTHS, start=1) if name.lower().startswith(month.lower())), None)
-    if number is None or len(month) < 3:
-        return None
-    try:
-        return datetime.date(int(year), number, int(day))
-    except ValueError:
-        return None
+    for _, month, day, year in named_days(printed):
+        if year is not None:
+            try:
+                return datetime.date(year, month, day)
+            except ValueError:
+                return None
+    return None
 
 
 _MONTH_NUMBERS = {name.lower(): number for number, name in enumerate(_MONTHS, start=1)}
