@@ -252,6 +252,44 @@ def test_a_record_with_problems_of_its_own_loses_no_published_address(data_copy)
     assert [problem.field for problem in raised.value.problems] == ["kind"]
 
 
+def test_a_line_of_the_published_list_that_is_no_address_is_named_and_a_byte_order_mark_is_read(data_copy):
+    listed = data_copy / "published-addresses.txt"
+    listed.write_bytes(b"\xef\xbb\xbf" + listed.read_bytes() + b"meetings\nhttps://example.org/meetings/x/\n")
+    with pytest.raises(ArchiveProblems) as raised:
+        load_archive(data_copy)
+    count = len(listed.read_text(encoding="utf-8-sig").splitlines())
+    assert [(problem.line, problem.message) for problem in raised.value.problems] == [
+        (count - 1, "'meetings', which is not an address of the archive."),
+        (count, "'https://example.org/meetings/x/', which is not an address of the archive."),
+    ]
+
+
+def test_without_the_published_list_nothing_is_built(data_copy):
+    (data_copy / "published-addresses.txt").unlink()
+    with pytest.raises(ArchiveProblems) as raised:
+        load_archive(data_copy)
+    [problem] = raised.value.problems
+    assert problem.file == "data/published-addresses.txt"
+    assert problem.message == "the list of every address ever published does not exist or cannot be read."
+
+
+def test_a_renamed_record_with_a_problem_of_its_own_loses_no_published_address(data_copy):
+    meetings = data_copy / "meetings"
+    (meetings / "second-plenary.yaml").rename(meetings / "plenary-2.yaml")
+    for name in ("dialogue.yaml", "changes.yaml"):
+        path = data_copy / name
+        path.write_text(path.read_text(encoding="utf-8").replace("second-plenary", "plenary-2"), encoding="utf-8")
+    path = data_copy / "changes.yaml"
+    changes = yaml.safe_load(path.read_text(encoding="utf-8"))
+    changes["changes"][0]["renamed"] = [{"old": "meetings/second-plenary/", "new": "meetings/plenary-2/"}]
+    path.write_text(yaml.safe_dump(changes, allow_unicode=True), encoding="utf-8")
+    replace_once(meetings / "plenary-2.yaml", "\nkind: plenary\n", "\nkind: plenery\n")
+    with pytest.raises(ArchiveProblems) as raised:
+        load_archive(data_copy)
+    assert [(problem.file, problem.field) for problem in raised.value.problems if "published" in problem.message] == []
+    assert "kind" in [problem.field for problem in raised.value.problems]
+
+
 def test_a_record_missing_from_the_changelog_is_named(data_copy):
     path = data_copy / "changes.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("      - farhan-haq\n", ""), encoding="utf-8")

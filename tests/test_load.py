@@ -330,3 +330,15 @@ def test_a_dates_day_must_be_a_day_its_quotes_name(data_copy):
     assert [(problem.field, problem.message) for problem in raised.value.problems] == [
         ("date.iso", "2021-10-01, while the quotes given for the date name 'Sept 30', 'Sept 30, 2021', not that day.")
     ]
+
+
+def test_a_text_stored_twice_by_a_record_the_changelog_does_not_name_yet_is_that_records_problem(data_copy):
+    """The new record sorts first and is not in the changelog yet: the published source is not the one blamed."""
+    sources = data_copy / "sources"
+    (sources / "zz-copy.txt").write_bytes((sources / "002_fbcdd8b57675e584.txt").read_bytes())
+    record = (sources / "afp-productive-arms-control-talks.yaml").read_text(encoding="utf-8")
+    (sources / "aaa-copy.yaml").write_text(record.replace("file: 002_fbcdd8b57675e584.txt", "file: zz-copy.txt"))
+    with pytest.raises(ArchiveProblems) as raised:
+        load_archive(data_copy)
+    stored_twice = [problem.file for problem in raised.value.problems if "same bytes" in problem.message]
+    assert stored_twice == ["data/sources/aaa-copy.yaml"]

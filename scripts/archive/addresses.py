@@ -52,7 +52,7 @@ def resolve(address: str, moves: Mapping[str, str]) -> str:
 
 def read_published(path: Path) -> list[tuple[int, str]]:
     """The addresses listed in data/published-addresses.txt, with their line numbers; comments and blanks skipped."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = path.read_text(encoding="utf-8-sig").splitlines()  # a byte-order mark is not part of the first line
     listed = [(number, line.strip()) for number, line in enumerate(lines, start=1)]
     return [(number, address) for number, address in listed if address and not address.startswith("#")]
 

@@ -74,6 +74,15 @@ class Dialogue(Record):
     parts: tuple[Id, ...] = Field(min_length=1, description="Ids of the meetings that belong to the dialogue.")
 
 
+def _still_an_address(address: str, current: set[str]) -> bool:
+    return address in current or (not fragment_of(address) and address in map(page_of, current))
+
+
+def renaming_accepted(renaming: Renaming, current: set[str]) -> bool:
+    """A renaming check_changes accepts: from an address the archive no longer has to one it has."""
+    return renaming.new in current and not _still_an_address(renaming.old, current)
+
+
 def check_changes(
     document: Document, log: ChangeLog, record_ids: Iterable[str], addresses: Iterable[str]
 ) -> list[Problem]:
@@ -102,7 +111,7 @@ def check_changes(
                         "write the address the record has now, such as meetings/first-plenary/.",
                     )
                 )
-            if renaming.old in current or (not fragment_of(renaming.old) and renaming.old in map(page_of, current)):
+            if _still_an_address(renaming.old, current):
                 problems.append(
                     document.problem(
                         (*path, "old"),

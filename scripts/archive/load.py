@@ -21,8 +21,16 @@ from typing import Annotated, Any, NamedTuple, Union, get_args, get_origin
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
 
-from .addresses import fragment_of, page_of, published_addresses, read_published, resolve
-from .changes import ChangeLog, Dialogue, check_changes, check_dialogue
+from .addresses import (
+    ADDRESS,
+    ADDRESS_EXPECTED,
+    fragment_of,
+    page_of,
+    published_addresses,
+    read_published,
+    resolve,
+)
+from .changes import ChangeLog, Dialogue, check_changes, check_dialogue, renaming_accepted
 from .passages import Match, StoredText, normalise
 from .problems import ArchiveProblems, Problem
 from .processes import in_two_processes
@@ -341,24 +349,26 @@ class _Loader:
         """Every address ever published (data/published-addresses.txt) still leads to its record, as it is now
         or through a renaming in the changelog."""
         path = self.data_dir / "published-addresses.txt"
-        if not path.is_file():
+        shown = self.shown(path)
+        listed = self._published_list(path, shown)
+        if listed is None:
             return
         current = set(addresses)
-        pages = {page_of(address) for address in current}
-        moves = {  # the renamings check_changes accepts; the others are reported there
-            renaming.old: renaming.new
-            for renaming in log.renamings()
-            if renaming.new in current and renaming.old not in current and renaming.old not in pages
-        }
 
         def broken(address: str) -> bool:  # the record is there, with problems of its own: its addresses are not lost
             folder, record_id = address.split("/")[:2]
             return record_id in self.present.get(folder, ()) and record_id not in self.records.get(folder, {})
 
+        moves = {  # the renamings check_changes accepts (the others are reported there), or to a broken record
+            renaming.old: renaming.new
+            for renaming in log.renamings()
+            if renaming_accepted(renaming, current) or (broken(renaming.new) and renaming.old not in current)
+        }
+        leads_to = {address: resolve(address, moves) for _, address in listed}
         lost = [
             (line, address)
-            for line, address in read_published(path)
-            if (now := resolve(address, moves)) not in current and not broken(now)
+            for line, address in listed
+            if leads_to[address] not in current and not broken(leads_to[address])
         ]
         # A page lost takes its anchors with it: one problem for the page, naming how many anchors went too.
         anchors_of = Counter(page_of(address) for _, address in lost if fragment_of(address))
@@ -370,7 +380,7 @@ class _Loader:
             also = f", with its {anchors} anchors," if anchors > 1 else (", with its anchor," if anchors else "")
             self.problems.append(
                 Problem(
-                    self.shown(path),
+                    shown,
                     line,
                     1,
                     "",
@@ -382,17 +392,54 @@ class _Loader:
                 )
             )
 
+    def _published_list(self, path: Path, shown: str) -> list[tuple[int, str]] | None:
+        """The addresses the file lists, with their lines; None, with a problem, if it cannot be read. A line that
+        is no address of the archive is a problem of its own, and is left out."""
+        try:
+            listed = read_published(path)
+        except (OSError, UnicodeDecodeError) as error:
+            found = "is not UTF-8 text" if isinstance(error, UnicodeDecodeError) else "does not exist or cannot be read"
+            self.problems.append(
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    "",
+                    f"the list of every address ever published {found}.",
+                    "restore it from git (a plain UTF-8 text file), then append the addresses of new records.",
+                    "one address a line, such as meetings/first-plenary/#sputnik-delegations.",
+                )
+            )
+            return None
+        for line, address in listed:
+            if not ADDRESS.match(address):
+                self.problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        1,
+                        "",
+                        f"'{address}', which is not an address of the archive.",
+                        "correct the line: write the address relative to the site, as "
+                        "`python -m archive.addresses` prints it; lines starting with # are comments.",
+                        ADDRESS_EXPECTED,
+                    )
+                )
+        return [(line, address) for line, address in listed if ADDRESS.match(address)]
+
     def report_clashes(self) -> None:
         """Two meetings with one sequence, or two sources storing the same bytes: the problem is the newer record's,
-        the one the changelog first names the later (or, if it does not tell, the later in the order of the files),
-        as the older one is most likely published already."""
+        the one the changelog first names the later, or does not name yet (and if it cannot tell, the later in the
+        order of the files), as the older one is most likely published already."""
         first_named: dict[str, tuple[datetime.date, int]] = {}  # entries of one day: the lower one is the older
         for place, change in enumerate(self.changes.changes if self.changes else ()):
             for record_id in change.records:
                 first_named[record_id] = min((change.date, -place), first_named.get(record_id, (change.date, -place)))
 
+        newest = (datetime.date.max, 0)  # a record the changelog does not name yet is the newest of all
+
         def older_first(first: str, second: str) -> tuple[str, str]:
-            if first in first_named and second in first_named and first_named[first] > first_named[second]:
+            if first_named.get(first, newest) > first_named.get(second, newest):
                 return second, first
             return first, second
 
@@ -625,7 +672,6 @@ class _Loader:
                     where = f"add data/people/{quote.speaker}.yaml."
                     self._unknown(document, ("quotes", index, "speaker"), "person", quote.speaker, people, where)
                 self._check_source(document, ("quotes", index), quote.source, quote.paragraph, sources)
-            self._check_date_evidence(document, meeting)
         for person_id, person in self.checked("people").items():
             document = self.documents[("people", person_id)]
             for field in ("spellings", "roles"):

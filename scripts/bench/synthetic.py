@@ -106,11 +106,14 @@ def generate(target: Path, meetings: int, seed: int = 7) -> Path:
     sources = [_source(chance, number, people) for number in range(1, meetings + 1)]
     for source in sources:
         _write_source(data / "sources", source)
+    published: list[str] = []  # every address, as if all were published: the check reads them all
     for index in range(meetings):
         own = sources[index]
         quoted = [own] if index == 0 else [own, sources[index - 1]]
         record = _meeting(chance, index, meetings, quoted, references)
         _write(data / "meetings" / f"meeting-{index + 1:04d}.yaml", "meeting", record)
+        page = f"meetings/meeting-{index + 1:04d}/"
+        published += [page, *(f"{page}#{quote['id']}" for quote in record["quotes"])]
     for person in people:
         _write(data / "people" / f"{person.person_id}.yaml", "person", _person_record(person))
     meeting_ids = [f"meeting-{number:04d}" for number in range(1, meetings + 1)]
@@ -125,6 +128,13 @@ def generate(target: Path, meetings: int, seed: int = 7) -> Path:
     ]
     first = {"date": datetime.date(2026, 1, 1), "summary": "Synthetic records, generated.", "records": every_record}
     _write_plain(data / "changes.yaml", {"changes": [first]})
+    published += [f"people/{person.person_id}/" for person in people]
+    for source in sources:
+        published += [
+            f"sources/{source.source_id}/",
+            *(f"sources/{source.source_id}/#{pid}" for pid, _ in source.paragraphs),
+        ]
+    (data / "published-addresses.txt").write_text("".join(f"{address}\n" for address in published), encoding="utf-8")
     return target
 
 
