@@ -84,7 +84,7 @@ def read_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]
     try:
         root = compose(text)
     except yaml.MarkedYAMLError as error:
-        return None, [_syntax_problem(shown_as, error)]
+        return None, [_syntax_problem(shown_as, error, text)]
     except yaml.YAMLError:  # the reader's own error, which has no line: a character YAML does not allow
         return None, [_character_problem(shown_as, text)]
     if root is None:
@@ -166,7 +166,7 @@ def _character_problem(shown_as: str, text: str) -> Problem:
     )
 
 
-def _syntax_problem(shown_as: str, error: yaml.MarkedYAMLError) -> Problem:
+def _syntax_problem(shown_as: str, error: yaml.MarkedYAMLError, text: str) -> Problem:
     """A YAML syntax error in an editor's words, at the place the parser stopped."""
     mark = error.problem_mark or error.context_mark
     problem, context = error.problem or "", error.context or ""
@@ -226,66 +226,53 @@ def _syntax_problem(shown_as: str, error: yaml.MarkedYAMLError) -> Problem:
     line = mark.line + 1 if mark else None
     column = mark.column + 1 if mark else None
     # A quotation slip above makes the parser stop lines later, where nothing is wrong: name the slip instead.
-    slip = _quote_slip(mark.buffer or "", line) if mark and line and "quoted scalar" not in context else None
+    slip = _quote_slip(text, error.problem_mark) if error.problem_mark and "quoted scalar" not in context else None
     if slip:
         line, column, found, expected, fix = slip
     return Problem(shown_as, line, column, "", f"YAML cannot read the file here: {found}", fix, expected)
 
 
-# A field's value or a list item that begins with a quotation mark (a line of a block of text is neither).
-_QUOTED_VALUE = re.compile(r"^(\s*(?:-\s+)?[A-Za-z_][\w-]*:\s+|\s*-\s+)([\"'])(.*)$")
-
-
-def _quote_slip(text: str, last_line: int) -> tuple[int, int, str, str, str] | None:
-    """The first value, up to the line where the parser stopped, whose quotation is not closed on its line or
-    is closed before the value ends ('Russia's mission'): (line, column, found, expected, fix), or None."""
-    for number, line in enumerate(text.split("\n")[:last_line], start=1):
-        found = _QUOTED_VALUE.match(line)
-        if not found:
-            continue
-        opening, quote, rest = found.group(1), found.group(2), found.group(3)
-        end = _closing_quote(rest, quote)
-        if end is None:
-            return (
-                number,
-                len(opening) + 1,
-                f"a quotation mark ({quote}) that opens the value and is not closed on its line.",
-                "a value in quotes to end, on the line where it begins, with the same quotation mark.",
-                "close the quotation at the end of the value, or write a long value as a block (>-) without quotes.",
-            )
-        after = rest[end + 1 :].strip()
-        if after and not after.startswith("#"):
-            name = "single" if quote == "'" else "double"
-            inner = "an apostrophe as two ('')" if quote == "'" else 'a double quote as \\"'
-            return (
-                number,
-                len(opening) + end + 2,
-                f"a value in {name} quotes that ends early, at the quotation mark before '{after[:20]}'.",
-                f"inside {name} quotes, {inner}.",
-                (
-                    "write the apostrophe twice (Russia''s), or put the whole value in double quotes."
-                    if quote == "'"
-                    else 'write each inner double quote as \\", or put the whole value in single quotes.'
-                ),
-            )
-    return None
-
-
-def _closing_quote(rest: str, quote: str) -> int | None:
-    """Where in `rest` the quotation that opened just before it closes: '' and \\" do not close it."""
-    index = 0
-    while index < len(rest):
-        character = rest[index]
-        if quote == '"' and character == "\\":
-            index += 2
-            continue
-        if character == quote:
-            if quote == "'" and rest[index + 1 : index + 2] == "'":
-                index += 2
-                continue
-            return index
-        index += 1
-    return None
+def _quote_slip(text: str, stopped: yaml.Mark) -> tuple[int, int, str, str, str] | None:
+    """The quoted value that made the parser stop where it did, as YAML's own scanner reads the file: one that
+    began lines above and was closed only on the line where the parser stopped (a quotation mark left open),
+    or one closed on that line just before the words it stopped at ('Russia's mission'). (line, column, found,
+    expected, fix), or None when no quoted value ends where the parser stopped."""
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.line > stopped.line or (
+                token.start_mark.line == stopped.line and token.start_mark.column >= stopped.column
+            ):
+                break
+            last = token
+    except yaml.YAMLError:
+        pass  # the scanner stopped too: the tokens read so far are the ones that count
+    if not isinstance(last, yaml.ScalarToken) or last.style not in ('"', "'") or last.end_mark.line != stopped.line:
+        return None
+    quote, start, end = last.style, last.start_mark, last.end_mark
+    if start.line < end.line:
+        return (
+            start.line + 1,
+            start.column + 1,
+            f"a quotation mark ({quote}) that opens the value and is not closed on its line; the next {quote}, on "
+            f"line {end.line + 1}, closes it.",
+            "a value in quotes to end, on the line where it begins, with the same quotation mark.",
+            "close the quotation at the end of the value, or write a long value as a block (>-) without quotes.",
+        )
+    after = text.split("\n")[end.line][end.column :].strip()
+    name = "single" if quote == "'" else "double"
+    inner = "an apostrophe as two ('')" if quote == "'" else 'a double quote as \\"'
+    return (
+        end.line + 1,
+        end.column,
+        f"a value in {name} quotes that ends early, at the quotation mark before '{after[:20]}'.",
+        f"inside {name} quotes, {inner}.",
+        (
+            "write the apostrophe twice (Russia''s), or put the whole value in double quotes."
+            if quote == "'"
+            else 'write each inner double quote as \\", or put the whole value in single quotes.'
+        ),
+    )
 
 
 def _plain(
