@@ -168,8 +168,9 @@ def test_new_source_refuses_the_same_bytes_under_another_file_name(data_copy, tm
     before = sorted(path.name for path in (data_copy / "sources").iterdir())
     code, _, err = run(capsys, "--data", str(data_copy), "new-source", str(article), "--id", "afp-renamed")
     assert code == 1
+    stored = data_copy / "sources" / AFP_TEXT.name
     assert err.startswith(
-        f"Nothing was written: the same bytes are stored already as {data_copy / 'sources' / AFP_TEXT.name}"
+        f"Nothing was written: the same bytes are stored already as {stored}, the text of source '{AFP_SOURCE}': "
     )
     assert sorted(path.name for path in (data_copy / "sources").iterdir()) == before
 

@@ -308,8 +308,10 @@ def test_what_a_source_record_says_the_text_prints_must_be_printed_there(data_co
 @pytest.mark.parametrize(
     ("printed", "date", "message"),
     [
-        ("29th July, 2021", "2021-07-30", "date 2021-07-30, while date_as_printed '29th July, 2021' is 2021-07-29."),
-        (None, "2021-07-29", "a date without date_as_printed."),
+        ("29th July, 2021", "2021-07-30", "2021-07-30, while date_as_printed is '29th July, 2021'."),
+        ("July 29", "2021-07-30", "2021-07-30, while date_as_printed is 'July 29'."),
+        ("29th July, 2021", "2020-07-29", "2020-07-29, while date_as_printed is '29th July, 2021'."),
+        (None, "2021-07-29", "2021-07-29, without date_as_printed."),
     ],
 )
 def test_a_source_date_must_be_the_day_it_prints(data_copy, printed, date, message):
@@ -318,7 +320,9 @@ def test_a_source_date_must_be_the_day_it_prints(data_copy, printed, date, messa
     replace_once(record, "\ndate: 2021-07-29\n", f"\ndate: {date}\n")
     with pytest.raises(ArchiveProblems) as raised:
         load_archive(data_copy)
-    assert [problem.message for problem in raised.value.problems] == [message]
+    date_problems = [problem for problem in raised.value.problems if problem.field == "date"]
+    assert [problem.message for problem in date_problems] == [message]
+    assert date_problems[0].line == 8 - (printed is None)  # the line of date:, not the record's first line
 
 
 def test_a_dates_day_must_be_a_day_its_quotes_name(data_copy):
@@ -342,3 +346,33 @@ def test_a_text_stored_twice_by_a_record_the_changelog_does_not_name_yet_is_that
         load_archive(data_copy)
     stored_twice = [problem.file for problem in raised.value.problems if "same bytes" in problem.message]
     assert stored_twice == ["data/sources/aaa-copy.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("on Thursday (Sept 30) which", [(9, 30, None)]),
+        ("29th July, 2021", [(7, 29, 2021)]),
+        ("pictured on Sept 29-30, 2021.", [(9, 29, 2021), (9, 30, 2021)]),
+        ("held on 28–29 July 2021", [(7, 28, 2021), (7, 29, 2021)]),
+        ("from 15 to 16 June", [(6, 15, None), (6, 16, None)]),
+        ("on 27 and 28 July", [(7, 27, None), (7, 28, None)]),
+        ("in May 2021, a junk 5 and 30/09/2021", []),
+    ],
+)
+def test_the_days_a_text_names_by_month_and_number_both_ends_of_a_span(text, days):
+    from archive.records import named_days
+
+    assert [(month, day, year) for _, month, day, year in named_days(text)] == days
+
+
+def test_reported_takes_true_or_false_not_text(data_copy):
+    replace_once(data_copy / "meetings" / "first-plenary.yaml", "    reported: true\n", '    reported: "true"\n')
+    with pytest.raises(ArchiveProblems) as raised:
+        load_archive(data_copy)
+    [problem] = raised.value.problems
+    assert (problem.field.endswith(".reported"), problem.message, problem.expected) == (
+        True,
+        "'true' where true or false belongs.",
+        "true or false.",
+    )

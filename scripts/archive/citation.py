@@ -279,7 +279,7 @@ class StoredCopyCitation(PageCitation):
         return _html(
             "{}. ({}). {}. <i>{}</i>. Stored copy in {} (Version {}, last modified {}, {} {}). {}",
             self.agency,
-            f"{date.year}, {date:%B} {date.day}" if date else "n.d.",
+            f"{date.year}, {date:%B} {date.day}" if date else (self.printed or "n.d."),
             self.title,
             self.publisher,
             ARCHIVE_TITLE,

@@ -313,9 +313,11 @@ def new_source(data: Path, file: Path, source_id: str) -> list[Path]:
         )
     for other in sorted(folder.glob("*.txt")):
         if other.read_bytes() == raw:
+            records = [path.stem for path in sorted(folder.glob("*.yaml")) if _names_file(path, other.name)]
             raise CuratorError(
-                f"the same bytes are stored already as {other}: a text is stored once, and its record "
-                "quoted by every meeting that uses it."
+                f"the same bytes are stored already as {other}"
+                + (f", the text of source '{records[0]}'" if records else "")
+                + ": a text is stored once, and its record quoted by every meeting that uses it."
             )
     shutil.copyfile(file, stored)
     digest = hashlib.sha256(stored.read_bytes()).hexdigest()
@@ -324,6 +326,11 @@ def new_source(data: Path, file: Path, source_id: str) -> list[Path]:
         encoding="utf-8",
     )
     return [stored, record]
+
+
+def _names_file(record: Path, name: str) -> bool:
+    """Whether a source record stores the named file (read as text: the record may have problems of its own)."""
+    return re.search(rf"(?m)^file:\s*[\"']?{re.escape(name)}[\"']?\s*$", record.read_text(encoding="utf-8")) is not None
 
 
 SOURCE_SKELETON = """\

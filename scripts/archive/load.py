@@ -308,6 +308,7 @@ class _Loader:
         folder = (self.data_dir / "sources").resolve()
         stored_as: dict[str, str] = {}  # sha256: the first source found storing those bytes
         for source_id, source in self.checked("sources").items():
+            self._check_source_date(source_id, source)
             if not (source.file and source.sha256 and source.paragraphs is not None):
                 continue  # a record whose file, sha256 or paragraphs have problems of their own: nothing to check
             document = self.documents[("sources", source_id)]
@@ -513,6 +514,37 @@ class _Loader:
                 f"'{name}', which is not UTF-8 text (byte {raw[error.start]:#04x} on line {line}).",
                 "store the text as UTF-8, and record the sha256 of the new file.",
                 "UTF-8 text, the encoding of every file in data/.",
+            )
+
+    def _check_source_date(self, source_id: str, source: Source) -> None:
+        """date is date_as_printed read: it needs the printed date, and must be a day that names (the month and
+        day, and the year if printed). A printed date in numbers only (30/09/2021) is not read: it may be either
+        order."""
+        if source.date is None:
+            return
+        document = self.documents[("sources", source_id)]
+        if source.date_as_printed is None:
+            if "date_as_printed" not in document.data:  # not there at all, rather than there with a problem
+                self.problems.append(
+                    document.problem(
+                        ("date",),
+                        f"{source.date}, without date_as_printed.",
+                        "add date_as_printed, the date exactly as the text prints it; if the text prints no date, "
+                        "remove date.",
+                        "date only beside date_as_printed.",
+                    )
+                )
+            return
+        named = named_days(source.date_as_printed)
+        day = source.date
+        if named and not any((m, d) == (day.month, day.day) and y in (None, day.year) for _, m, d, y in named):
+            self.problems.append(
+                document.problem(
+                    ("date",),
+                    f"{day}, while date_as_printed is '{source.date_as_printed}'.",
+                    "correct date to the day the text prints.",
+                    "date and date_as_printed naming the same day.",
+                )
             )
 
     def _check_as_printed(self, source_id: str, source: Source, stored: StoredText) -> None:

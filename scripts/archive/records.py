@@ -10,7 +10,7 @@ import datetime
 import re
 from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
 
 def _one_line(text: str) -> str:
@@ -94,36 +94,27 @@ _NAMED_DAYS = re.compile(
     re.IGNORECASE,
 )
 _MONTH_WORD = (
-    r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?"
-    r"|Nov(?:ember)?|Dec(?:ember)?)\.?"
+    r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?(?![A-Za-z])"
 )
-_DAY_WORD = r"(\d{1,2})(?:st|nd|rd|th)?"
-_DAY_MONTH = re.compile(rf"\b{_DAY_WORD}\s+{_MONTH_WORD}(?:,?\s+(\d{{4}}))?\b")  # 29th July, 2021; 30 Sept
-_MONTH_DAY = re.compile(rf"\b{_MONTH_WORD}\s+{_DAY_WORD}\b(?:,?\s+(\d{{4}})\b)?")  # Sept 30, 2021; June 16
+# One day, or both ends of a span: 30, 30th, 29-30, 29 to 30, 27 and 28.
+_DAY_WORD = r"(?P<first>\d{1,2})(?:st|nd|rd|th)?(?:\s*(?:-|–|—|to|and|&)\s*(?P<last>\d{1,2})(?:st|nd|rd|th)?)?"
+_YEAR_WORD = r"(?:,?\s+(?P<year>\d{4})\b)?"
+_DAY_MONTH = re.compile(rf"\b{_DAY_WORD}\s+{_MONTH_WORD}{_YEAR_WORD}")  # 29th July, 2021; 29-30 Sept
+_MONTH_DAY = re.compile(rf"\b{_MONTH_WORD}\s+{_DAY_WORD}\b{_YEAR_WORD}")  # Sept 30, 2021; June 15 and 16
 
 
 def named_days(text: str) -> list[tuple[str, int, int, int | None]]:
-    """Each day a text names by month and number, in either order, with its year if given:
-    (the words, month, day, year or None)."""
+    """Each day a text names by month and number, in either order, both ends of a span, with the year if
+    given: (the words, month, day, year or None)."""
     named = []
-    for pattern, day_group, month_group in ((_DAY_MONTH, 1, 2), (_MONTH_DAY, 2, 1)):
+    for pattern in (_DAY_MONTH, _MONTH_DAY):
         for found in pattern.finditer(text):
-            month = next(n for n, name in enumerate(_MONTHS, start=1) if name.startswith(found[month_group][:3]))
-            year = int(found[3]) if found[3] else None
-            named.append((found.group(), month, int(found[day_group]), year))
+            month = next(n for n, name in enumerate(_MONTHS, start=1) if name.startswith(found["month"][:3]))
+            year = int(found["year"]) if found["year"] else None
+            for day in filter(None, (found["first"], found["last"])):
+                named.append((found.group(), month, int(day), year))
     return named
-
-
-def _printed_day(printed: str) -> datetime.date | None:
-    """The day a printed date names ("29th July, 2021", "July 29, 2021", "29 Jul. 2021"), or None if it
-    names no single day this can read."""
-    for _, month, day, year in named_days(printed):
-        if year is not None:
-            try:
-                return datetime.date(year, month, day)
-            except ValueError:
-                return None
-    return None
 
 
 _MONTH_NUMBERS = {name.lower(): number for number, name in enumerate(_MONTHS, start=1)}
@@ -200,10 +191,10 @@ class Quote(Record):
     paragraph: Id | None = Field(default=None, description="Needed when the words occur more than once.")
     text: Text = Field(description="The words exactly as the source prints them.")
     speaker: Id | None = Field(default=None, description="A person id, when a person spoke.")
-    reported: bool = Field(
+    reported: StrictBool = Field(
         default=False,
-        description="With speaker: the words are the report's own account of what the person said (indirect "
-        "speech), not the person's words.",
+        description="true when the words beside speaker are the report's own account of what the person said "
+        "(indirect speech), not the person's words; false, or left out, otherwise.",
     )
     voice: Text | None = Field(default=None, description="Who speaks, when not a person: a body or the report.")
     party: Party | None = None
@@ -275,7 +266,7 @@ class SourceParagraph(Record):
 
     id: Id = Field(description="The paragraph's id, its anchor on the source page.")
     begins: Text = Field(description="The first words of the paragraph, as stored.")
-    not_part_of_report: bool = False
+    not_part_of_report: StrictBool = False
 
 
 class Source(Record):
@@ -296,26 +287,6 @@ class Source(Record):
     )
     note: Text | None = None
     paragraphs: tuple[SourceParagraph, ...] = Field(description="One entry per paragraph of the stored text.")
-
-    @model_validator(mode="after")
-    def _date_as_printed(self) -> Source:
-        """date is date_as_printed read: it needs the printed date, and must be the day that names."""
-        if self.date is None:
-            return self
-        if self.date_as_printed is None:
-            raise _mistake(
-                "a date without date_as_printed",
-                "date only beside date_as_printed, the date exactly as the text prints it",
-                "add date_as_printed as the text prints it; if the text prints no date, remove date",
-            )
-        printed = _printed_day(self.date_as_printed)
-        if printed is not None and printed != self.date:
-            raise _mistake(
-                f"date {self.date}, while date_as_printed '{self.date_as_printed}' is {printed}",
-                "date and date_as_printed naming the same day",
-                "correct date to the day the text prints",
-            )
-        return self
 
     @property
     def byline(self) -> str:
