@@ -55,7 +55,7 @@ class Located:
     match: Match
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one archive is one build's: equal to itself only, and so hashable
 class Archive:
     meetings: dict[str, Meeting]
     people: dict[str, Person]
@@ -77,8 +77,19 @@ class Archive:
         return " ".join(self.quotes[quote_id].match.text.split())
 
     def quote(self, quote_id: str):
-        meeting = self.meetings[self.quote_meeting[quote_id]]
-        return next(quote for quote in meeting.quotes if quote.id == quote_id)
+        return self._quotes_by_id[quote_id]
+
+    @functools.cached_property
+    def _quotes_by_id(self) -> dict[str, Any]:
+        """Each quote by its id, as its meeting lists it (the first there with the id): asked for each quote,
+        on its source's page and in the downloads, which would otherwise look through its meeting's quotes."""
+        found: dict[str, Any] = {}
+        for meeting in self.meetings.values():
+            firsts: dict[str, Any] = {}
+            for quote in meeting.quotes:
+                firsts.setdefault(quote.id, quote)
+            found.update(firsts)
+        return found
 
 
 @contextlib.contextmanager
@@ -180,6 +191,7 @@ class _Loader:
         self.present: dict[str, set[str]] = {folder: set() for folder in FOLDERS}
         self.all_sources_read = True
         self.prepared: dict[str, StoredText] = {}  # stored texts made ready in a second process, by path
+        self._listed: dict[str, list[str] | None] = {}  # source id -> _paragraph_ids of its record
 
     # -- reading -------------------------------------------------------------
 
@@ -719,12 +731,18 @@ class _Loader:
             where = f"add data/sources/{source_id}.yaml."
             self._unknown(document, (*path, "source"), "source", source_id, self.present["sources"], where)
         elif source_id in sources and paragraph is not None:
-            paragraph_ids = _paragraph_ids(sources[source_id])
+            paragraph_ids = self._paragraph_ids(source_id, sources[source_id])
             if paragraph_ids is not None and paragraph not in paragraph_ids:
                 where = f"use an id listed under `paragraphs:` in data/sources/{source_id}.yaml."
                 self._unknown(
                     document, (*path, "paragraph"), f"paragraph of '{source_id}'", paragraph, paragraph_ids, where
                 )
+
+    def _paragraph_ids(self, source_id: str, source: Source) -> list[str] | None:
+        """_paragraph_ids of a source's record, found once: every quote and mention of the source asks for them."""
+        if source_id not in self._listed:
+            self._listed[source_id] = _paragraph_ids(source)
+        return self._listed[source_id]
 
     def locate_quotes(self) -> None:
         for meeting_id, meeting in self.checked("meetings").items():
@@ -815,7 +833,7 @@ class _Loader:
                 )
             )
             return None
-        listed = _paragraph_ids(source)
+        listed = self._paragraph_ids(source_id, source)
         if listed is None or len(listed) != len(stored.paragraphs):
             return None  # the paragraphs listed have problems of their own, reported already: none can be named
         if paragraph_id is not None and paragraph_id not in listed:

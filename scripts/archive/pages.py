@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
+import gc
 import html
+import itertools
 import os
 import posixpath
 import re
 import shutil
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,6 +243,17 @@ class RenderedSite:
 def _in_chunks(pieces: Iterable[str | bytes], size: int = 1024) -> Iterator[bytes]:
     """The pieces as UTF-8 bytes, text joined some size pieces at a time: a template streams its page in pieces
     of a few words, and encoding and writing each on its own costs more than the piece (the book has 700,000)."""
+    pieces = iter(pieces)
+    # Text only, as a template streams it: taken and joined size pieces at a time without a step per piece.
+    while taken := list(itertools.islice(pieces, size)):
+        try:
+            yield "".join(taken).encode("utf-8")
+        except TypeError:  # bytes among them: from these on, a piece at a time
+            yield from _mixed_in_chunks(itertools.chain(taken, pieces), size)
+            return
+
+
+def _mixed_in_chunks(pieces: Iterator[str | bytes], size: int) -> Iterator[bytes]:
     waiting: list[str] = []
     for piece in pieces:
         if isinstance(piece, bytes):
@@ -533,13 +549,14 @@ class Renderer:
         site = RenderedSite(folder=folder)
         archive = self.archive
         jobs = self.page_jobs()
-        if processes > 1 and folder is not None and len(jobs) >= PARALLEL_FROM:
-            self._render_in_two_processes(site, jobs, meanwhile or (lambda site: None))
-        else:
-            for job in jobs:
-                self._render_page(site, job)
-            if meanwhile:
-                meanwhile(site)
+        with _young_objects_collected():
+            if processes > 1 and folder is not None and len(jobs) >= PARALLEL_FROM:
+                self._render_in_two_processes(site, jobs, meanwhile or (lambda site: None))
+            else:
+                for job in jobs:
+                    self._render_page(site, job)
+                if meanwhile:
+                    meanwhile(site)
         for source_id, source in archive.sources.items():
             site.add_stored(f"sources/{source_id}/{source.file}", archive.files[source_id], archive.paths[source_id])
         site.fragments["meeting-list"] = self.fragment("_meeting_list.html.j2", "index.md")
@@ -587,6 +604,7 @@ class Renderer:
 
     def _render_page(self, site: RenderedSite, job: PageJob) -> None:
         site.add_page(job.uri, self.page(job.template, job.uri, **job.context()))
+        gc.collect(0)  # the cycles the page left behind, while they are young (see _young_objects_collected)
 
     def _render_in_two_processes(
         self, site: RenderedSite, jobs: list[PageJob], meanwhile: Callable[[RenderedSite], None]
@@ -756,30 +774,15 @@ class Renderer:
     def source_context(self, source_id: str, uri: str) -> dict:
         archive = self.archive
         source = archive.sources[source_id]
-        stored = archive.texts[source_id]
-        quoting: dict[int, dict[str, Quote]] = {}  # paragraph -> meeting -> its first quote there
-        spans: dict[int, list[tuple[int, int]]] = {}
-        for quote_id in self.quotes_by_source.get(source_id, ()):
-            located = archive.quotes[quote_id]
-            number = located.match.paragraph.number
-            meeting_id = archive.quote_meeting[quote_id]
-            first_quotes = quoting.setdefault(number, {})
-            if meeting_id not in first_quotes:
-                first_quotes[meeting_id] = archive.quote(quote_id)
-            spans.setdefault(number, []).append((located.match.start, located.match.end))
+        paragraphs = self.shown_paragraphs(source_id)
         aliases = self.cite.aliases_on(uri)
-        meetings = archive.meetings
-        paragraphs = []
-        # A plain loop: a large archive has tens of thousands of paragraphs, most neither quoted nor renamed.
-        for record, paragraph in zip(source.paragraphs, stored.paragraphs, strict=True):
-            number = paragraph.number
-            quoted = quoting.get(number)
-            if quoted:
-                shown = _marked(paragraph.text, paragraph.start, spans[number])
-                quoted_in = sorted(quoted.items(), key=lambda item: (meetings[item[0]].sequence, item[1].id))
-            else:
-                shown, quoted_in = Markup(html.escape(paragraph.text, quote=False)), []
-            paragraphs.append(ShownParagraph(record, number, shown, quoted_in, aliases.get(record.id, [])))
+        if aliases:  # few pages have any
+            paragraphs = [
+                dataclasses.replace(paragraph, aliases=aliases[paragraph.record.id])
+                if paragraph.record.id in aliases
+                else paragraph
+                for paragraph in paragraphs
+            ]
         description = (
             f"{source.agency} report"
             + ("" if source.publisher == source.agency else f" carried by {source.publisher}")
@@ -794,6 +797,65 @@ class Renderer:
             "paragraphs": paragraphs,
             "size": len(archive.files[source_id]),
         }
+
+    def shown_paragraphs(self, source_id: str) -> list[ShownParagraph]:
+        """A source's paragraphs as its page and the book show them, without the earlier ids of its page.
+
+        Made once for each source of an archive: the briefing book prints every source again, with the same
+        marks and the same meetings, and makes its own renderer to do so.
+        """
+        shared = _SHOWN_PARAGRAPHS.setdefault(self.archive, {})
+        shown = shared.get(source_id)
+        if shown is None:
+            shown = shared[source_id] = self._shown_paragraphs(source_id)
+        return shown
+
+    def _shown_paragraphs(self, source_id: str) -> list[ShownParagraph]:
+        archive = self.archive
+        source = archive.sources[source_id]
+        stored = archive.texts[source_id]
+        quoting: dict[int, dict[str, Quote]] = {}  # paragraph -> meeting -> its first quote there
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for quote_id in self.quotes_by_source.get(source_id, ()):
+            located = archive.quotes[quote_id]
+            number = located.match.paragraph.number
+            meeting_id = archive.quote_meeting[quote_id]
+            first_quotes = quoting.setdefault(number, {})
+            if meeting_id not in first_quotes:
+                first_quotes[meeting_id] = archive.quote(quote_id)
+            spans.setdefault(number, []).append((located.match.start, located.match.end))
+        meetings = archive.meetings
+        paragraphs = []
+        # A plain loop: a large archive has tens of thousands of paragraphs, most neither quoted nor renamed.
+        for record, paragraph in zip(source.paragraphs, stored.paragraphs, strict=True):
+            number = paragraph.number
+            quoted = quoting.get(number)
+            if quoted:
+                shown = _marked(paragraph.text, paragraph.start, spans[number])
+                quoted_in = sorted(quoted.items(), key=lambda item: (meetings[item[0]].sequence, item[1].id))
+            else:
+                shown, quoted_in = Markup(html.escape(paragraph.text, quote=False)), []
+            paragraphs.append(ShownParagraph(record, number, shown, quoted_in, []))
+        return paragraphs
+
+
+@contextlib.contextmanager
+def _young_objects_collected() -> Iterator[None]:
+    """Python's cycle collector kept to the objects each page has just made, while the pages are made.
+
+    Rendering keeps more and more for the pages still to come (their links, each source's paragraphs as
+    shown, the citation files, the downloads): on its own, the collector would walk all of it again and
+    again for nothing, a sixth of the rendering at a thousand meetings. It is paused instead, and each
+    page's cycles (Jinja's contexts) collected as it is written, with the youngest objects only. What
+    the other work here leaves behind is collected once the collector runs again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -818,6 +880,10 @@ class ShownParagraph:
     html: Markup
     quoted_in: list[tuple[str, Quote]]
     aliases: list[str]  # earlier ids of the paragraph, whose addresses must still lead to it
+
+
+# Archive -> source id -> its paragraphs as shown (see Renderer.shown_paragraphs); let go of with the archive.
+_SHOWN_PARAGRAPHS: weakref.WeakKeyDictionary[Archive, dict[str, list[ShownParagraph]]] = weakref.WeakKeyDictionary()
 
 
 def _marked(text: str, offset: int, spans: list[tuple[int, int]]) -> Markup:

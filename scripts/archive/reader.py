@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,20 @@ class Document:
 
     file: str
     data: object
-    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    text: str = field(default="", repr=False)  # what the file says, from which positions are found
+
+    @functools.cached_property
+    def positions(self) -> dict[Path_, tuple[int, int]]:
+        """Line and column of every field, found when a problem first asks for one.
+
+        Most records have no problem: reading the file's nodes again for the few that do costs less than
+        noting the place of each of the hundreds of thousands of values of a large archive as it is read.
+        """
+        positions: dict[Path_, tuple[int, int]] = {}
+        root = compose(self.text) if self.text else None
+        if root is not None:
+            _positions(root, (), positions)
+        return positions
 
     def where(self, path: Path_) -> tuple[int | None, int | None]:
         """Line and column of a field, or of its nearest parent that the file has."""
@@ -99,7 +113,7 @@ def read_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]
                 "one record: lines of `field: value`.",
             )
         ]
-    document = Document(shown_as, None)
+    document = Document(shown_as, None, text)
     problems: list[Problem] = []
     document.data = _plain(root, (), document, yaml.constructor.SafeConstructor(), problems, text)
     return document, problems
@@ -121,6 +135,7 @@ def compose(text: str) -> yaml.Node | None:
 
 
 _TEXT_TAG = "tag:yaml.org,2002:str"
+_SCALAR, _MAPPING, _SEQUENCE = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
 
 
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml's; PyYAML may be installed without it
@@ -137,8 +152,14 @@ class _LibyamlLoader(_SAFE_LOADER or yaml.SafeLoader):
     """
 
     def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode and not (implicit[0] and value[:1] in _TYPED_FIRST) and not self.yaml_path_resolvers:
-            return _TEXT_TAG
+        if not self.yaml_path_resolvers:
+            if kind is _SCALAR:
+                if not (implicit[0] and value[:1] in _TYPED_FIRST):
+                    return _TEXT_TAG
+            elif kind is _MAPPING:  # what the safe loader answers for every mapping and list, without asking it
+                return self.DEFAULT_MAPPING_TAG
+            elif kind is _SEQUENCE:
+                return self.DEFAULT_SEQUENCE_TAG
         return super().resolve(kind, value, implicit)
 
 
@@ -283,12 +304,14 @@ def _plain(
     problems: list[Problem],
     text: str,
 ) -> object:
-    """Plain Python data from a node, refusing duplicate keys (PyYAML would keep the last)."""
-    document.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-    if isinstance(node, yaml.MappingNode):
+    """Plain Python data from a node, refusing duplicate keys (PyYAML would keep the last).
+
+    Text, most of the values, is taken as it is where it stands, without a call of its own.
+    """
+    if isinstance(node, _MAPPING):
         result: dict[object, object] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
+            if not isinstance(key_node, _SCALAR):
                 problems.append(
                     document.problem(
                         path,
@@ -299,8 +322,8 @@ def _plain(
                 )
                 continue
             key = str(key_node.value)
-            key_path = (*path, key)
             if key in result:
+                key_path = (*path, key)
                 first_line = document.positions[key_path][0]
                 problems.append(
                     Problem(
@@ -314,22 +337,28 @@ def _plain(
                     )
                 )
                 continue
-            document.positions[key_path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if _comment_instead_of_value(key_node, value_node, text):
-                problems.append(
-                    document.problem(
-                        key_path,
-                        f"a value after `{key}:` that begins with #, which YAML reads as a comment, "
-                        "leaving the field empty.",
-                        "put the value in double quotes.",
-                        "text that begins with # to be in quotes.",
+            if isinstance(value_node, _SCALAR):
+                if value_node.value == "" and _comment_instead_of_value(key_node, value_node, text):
+                    problems.append(
+                        document.problem(
+                            (*path, key),
+                            f"a value after `{key}:` that begins with #, which YAML reads as a comment, "
+                            "leaving the field empty.",
+                            "put the value in double quotes.",
+                            "text that begins with # to be in quotes.",
+                        )
                     )
-                )
-            result[key] = _plain(value_node, key_path, document, scalars, problems, text)
+                if value_node.tag == _TEXT_TAG:
+                    result[key] = value_node.value
+                    continue
+            result[key] = _plain(value_node, (*path, key), document, scalars, problems, text)
         return result
-    if isinstance(node, yaml.SequenceNode):
+    if isinstance(node, _SEQUENCE):
         return [
-            _plain(item, (*path, index), document, scalars, problems, text) for index, item in enumerate(node.value)
+            item.value
+            if isinstance(item, _SCALAR) and item.tag == _TEXT_TAG
+            else _plain(item, (*path, index), document, scalars, problems, text)
+            for index, item in enumerate(node.value)
         ]
     if node.tag == _TEXT_TAG:
         return node.value  # what the constructor gives for text, without its bookkeeping: most scalars are text
@@ -345,6 +374,24 @@ def _plain(
             fix = "put the value in double quotes if it is meant as text."
         problems.append(Problem(document.file, line, column, dotted(path), message, fix, expected))
         return None
+
+
+def _positions(node: yaml.Node, path: Path_, positions: dict[Path_, tuple[int, int]]) -> None:
+    """The line and column of each field under a node, as _plain reads them: a field's is that of its name,
+    an item's its own; a field given a second time, or named by a list or a mapping, is not one."""
+    positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, _MAPPING):
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, _SCALAR):
+                continue
+            key_path = (*path, str(key_node.value))
+            if key_path in positions:  # a duplicate: the first is the field
+                continue
+            positions[key_path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            _positions(value_node, key_path, positions)
+    elif isinstance(node, _SEQUENCE):
+        for index, item in enumerate(node.value):
+            _positions(item, (*path, index), positions)
 
 
 def _comment_instead_of_value(key_node: yaml.Node, value_node: yaml.Node, text: str) -> bool:
