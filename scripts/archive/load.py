@@ -363,10 +363,10 @@ class _Loader:
         or through a renaming in the changelog."""
         path = self.data_dir / "published-addresses.txt"
         shown = self.shown(path)
-        listed = self._published_list(path, shown)
+        current = set(addresses)
+        listed = self._published_list(path, shown, current)
         if listed is None:
             return
-        current = set(addresses)
 
         def broken(address: str) -> bool:  # the record is there, with problems of its own: its addresses are not lost
             folder, record_id = address.split("/")[:2]
@@ -377,11 +377,10 @@ class _Loader:
             for renaming in log.renamings()
             if renaming_accepted(renaming, current) or (broken(renaming.new) and renaming.old not in current)
         }
-        leads_to = {address: resolve(address, moves) for _, address in listed}
         lost = [
             (line, address)
             for line, address in listed
-            if leads_to[address] not in current and not broken(leads_to[address])
+            if address not in current and (now := resolve(address, moves)) not in current and not broken(now)
         ]
         # A page lost takes its anchors with it: one problem for the page, naming how many anchors went too.
         anchors_of = Counter(page_of(address) for _, address in lost if fragment_of(address))
@@ -405,7 +404,7 @@ class _Loader:
                 )
             )
 
-    def _published_list(self, path: Path, shown: str) -> list[tuple[int, str]] | None:
+    def _published_list(self, path: Path, shown: str, current: set[str]) -> list[tuple[int, str]] | None:
         """The addresses the file lists, with their lines; None, with a problem, if it cannot be read. A line that
         is no address of the archive is a problem of its own, and is left out."""
         try:
@@ -424,21 +423,21 @@ class _Loader:
                 )
             )
             return None
-        for line, address in listed:
-            if not ADDRESS.match(address):
-                self.problems.append(
-                    Problem(
-                        shown,
-                        line,
-                        1,
-                        "",
-                        f"'{address}', which is not an address of the archive.",
-                        "correct the line: write the address relative to the site, as "
-                        "`python -m archive.addresses` prints it; lines starting with # are comments.",
-                        ADDRESS_EXPECTED,
-                    )
+        wrong = [(line, address) for line, address in listed if address not in current and not ADDRESS.match(address)]
+        for line, address in wrong:
+            self.problems.append(
+                Problem(
+                    shown,
+                    line,
+                    1,
+                    "",
+                    f"'{address}', which is not an address of the archive.",
+                    "correct the line: write the address relative to the site, as "
+                    "`python -m archive.addresses` prints it; lines starting with # are comments.",
+                    ADDRESS_EXPECTED,
                 )
-        return [(line, address) for line, address in listed if ADDRESS.match(address)]
+            )
+        return [item for item in listed if item not in wrong] if wrong else listed
 
     def report_clashes(self) -> None:
         """Two meetings with one sequence, or two sources storing the same bytes: the problem is the newer record's,
@@ -564,7 +563,7 @@ class _Loader:
         document = self.documents[("sources", source_id)]
         for field in ("title", "wire_tag", "dateline", "date_as_printed"):
             value = getattr(source, field)
-            if value and not stored.find(value):
+            if value and not stored.prints(value):
                 self.problems.append(
                     document.problem(
                         (field,),

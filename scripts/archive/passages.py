@@ -143,6 +143,11 @@ class StoredText:
             position = haystack.find(needle, position + 1)
         return matches
 
+    def prints(self, words: str) -> bool:
+        """Whether the text prints these words anywhere, by the rules quotes are found by."""
+        needle = normalise(words)
+        return bool(needle) and needle in self._folded.text
+
     def paragraph_at(self, offset: int) -> Paragraph:
         low, high = 0, len(self._paragraph_starts) - 1
         while low < high:
