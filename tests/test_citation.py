@@ -217,12 +217,18 @@ def test_a_renaming_to_an_address_that_does_not_exist_is_refused(data_copy):
     ]
 
 
-def test_make_check_names_a_published_address_that_leads_nowhere_once_for_a_page_and_its_anchors(data_copy):
-    meetings = data_copy / "meetings"
+def _second_plenary_renamed_plenary_2(data: Path) -> Path:
+    """Rename the second plenary's file and the ids that name it, as an editor would; no renamed: entry yet."""
+    meetings = data / "meetings"
     (meetings / "second-plenary.yaml").rename(meetings / "plenary-2.yaml")
     for name in ("dialogue.yaml", "changes.yaml"):
-        path = data_copy / name
+        path = data / name
         path.write_text(path.read_text(encoding="utf-8").replace("second-plenary", "plenary-2"), encoding="utf-8")
+    return meetings
+
+
+def test_make_check_names_a_published_address_that_leads_nowhere_once_for_a_page_and_its_anchors(data_copy):
+    _second_plenary_renamed_plenary_2(data_copy)
     with pytest.raises(ArchiveProblems) as raised:
         load_archive(data_copy)
     [problem] = raised.value.problems
@@ -274,11 +280,7 @@ def test_without_the_published_list_nothing_is_built(data_copy):
 
 
 def test_a_renamed_record_with_a_problem_of_its_own_loses_no_published_address(data_copy):
-    meetings = data_copy / "meetings"
-    (meetings / "second-plenary.yaml").rename(meetings / "plenary-2.yaml")
-    for name in ("dialogue.yaml", "changes.yaml"):
-        path = data_copy / name
-        path.write_text(path.read_text(encoding="utf-8").replace("second-plenary", "plenary-2"), encoding="utf-8")
+    meetings = _second_plenary_renamed_plenary_2(data_copy)
     path = data_copy / "changes.yaml"
     changes = yaml.safe_load(path.read_text(encoding="utf-8"))
     changes["changes"][0]["renamed"] = [{"old": "meetings/second-plenary/", "new": "meetings/plenary-2/"}]

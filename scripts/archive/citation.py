@@ -248,31 +248,17 @@ class StoredCopyCitation(PageCitation):
     printed: str | None = None  # the date as the report prints it
     date: datetime.date | None = None
 
+    def _chicago(self, template: str) -> Markup:
+        """Chicago's note and bibliography name the same things: the report, then the stored copy."""
+        printed = self.printed or "no date printed"
+        copy = (ARCHIVE_TITLE, long_date(self.changed), self.edition.label, self.url)
+        return _html(template, self.agency, self.title, self.publisher, printed, *copy)
+
     def chicago_note(self) -> Markup:
-        return _html(
-            "1. {}, “{},” <i>{}</i>, {}; stored copy in {}, last modified {}, archive version {}, {}.",
-            self.agency,
-            self.title,
-            self.publisher,
-            self.printed or "no date printed",
-            ARCHIVE_TITLE,
-            long_date(self.changed),
-            self.edition.label,
-            self.url,
-        )
+        return self._chicago("1. {}, “{},” <i>{}</i>, {}; stored copy in {}, last modified {}, archive version {}, {}.")
 
     def chicago_bibliography(self) -> Markup:
-        return _html(
-            "{}. “{}.” <i>{}</i>, {}. Stored copy in {}, last modified {}. Archive version {}. {}.",
-            self.agency,
-            self.title,
-            self.publisher,
-            self.printed or "no date printed",
-            ARCHIVE_TITLE,
-            long_date(self.changed),
-            self.edition.label,
-            self.url,
-        )
+        return self._chicago("{}. “{}.” <i>{}</i>, {}. Stored copy in {}, last modified {}. Archive version {}. {}.")
 
     def apa(self) -> Markup:
         day, date = self.changed, self.date
