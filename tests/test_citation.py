@@ -17,7 +17,7 @@ import pytest
 import rispy
 import yaml
 from archive.addresses import published_addresses
-from archive.citation import ARCHIVE_TITLE
+from archive.citation import ARCHIVE_TITLE, report_date
 from archive.load import load_archive
 from archive.pages import render_site
 from archive.problems import ArchiveProblems
@@ -110,8 +110,25 @@ def test_every_address_of_the_records_is_in_the_published_list(archive):
     missing = sorted(set(current) - set(published()))
     assert not missing, (
         f"addresses not yet in {PUBLISHED.name}: {missing}; append them "
-        "(PYTHONPATH=scripts python -m archive.addresses lists every address)"
+        "(PYTHONPATH=scripts python -m archive.addresses --new prints them)"
     )
+
+
+def test_the_addresses_command_prints_the_new_ones_and_reports_problems_without_a_traceback(data_copy, capsys):
+    from archive.addresses import main
+
+    assert main(["--data", str(data_copy), "--new"]) == 0
+    assert capsys.readouterr().out == ""  # every address of the real archive is listed
+    listed = data_copy / "published-addresses.txt"
+    listed.write_text(listed.read_text(encoding="utf-8").replace("people/farhan-haq/\n", ""), encoding="utf-8")
+    assert main(["--data", str(data_copy), "--new"]) == 0
+    assert capsys.readouterr().out == "people/farhan-haq/\n"
+    replace_once(data_copy / "people" / "farhan-haq.yaml", "\nparty: united-nations\n", "\nparty: un\n")
+    capsys.readouterr()
+    assert main(["--data", str(data_copy)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith("The archive data has 1 problem; no address was listed.\n")
+    assert "Traceback" not in captured.err
 
 
 def renamed_archive(root: Path) -> Path:
@@ -290,6 +307,25 @@ def test_a_renamed_record_with_a_problem_of_its_own_loses_no_published_address(d
         load_archive(data_copy)
     assert [(problem.file, problem.field) for problem in raised.value.problems if "published" in problem.message] == []
     assert "kind" in [problem.field for problem in raised.value.problems]
+
+
+def test_a_renaming_leaves_the_older_entries_of_the_changelog_as_they_were(data_copy):
+    """The first publication named the old id; a renaming says where it went, and the history stays as written."""
+    meetings = data_copy / "meetings"
+    (meetings / "informal-consultations.yaml").rename(meetings / "informal-consultations-2021.yaml")
+    dialogue = data_copy / "dialogue.yaml"
+    dialogue.write_text(dialogue.read_text("utf-8").replace("informal-consultations", "informal-consultations-2021"))
+    path = data_copy / "changes.yaml"
+    text = path.read_text(encoding="utf-8")
+    entry = (
+        "changes:\n  - date: 2026-11-23\n    summary: The consultations' id names their year.\n"
+        "    records: [informal-consultations-2021]\n    renamed:\n"
+        "      - {old: meetings/informal-consultations/, new: meetings/informal-consultations-2021/}\n"
+    )
+    path.write_text(text.replace("changes:\n", entry, 1), encoding="utf-8")
+    archive = load_archive(data_copy)
+    assert "informal-consultations-2021" in archive.meetings
+    assert "  - informal-consultations\n" in path.read_text(encoding="utf-8"), "the older entry is unchanged"
 
 
 def test_a_record_missing_from_the_changelog_is_named(data_copy):
@@ -482,7 +518,7 @@ def test_each_quote_anchor_has_a_citation_naming_report_date_paragraph_and_page(
             located = archive.quotes[quote.id]
             source = archive.sources[located.source]
             assert text.startswith(f"{source.agency}, “{source.title},” {source.publisher}, ")
-            assert (source.date_as_printed or "no date printed") in text
+            assert report_date(source.date, source.date_as_printed) in text
             assert f"¶\u00a0{located.match.paragraph.number}," in text
             assert f"“{meeting.title},”" in text
             assert text.endswith(f"{SITE_ROOT}meetings/{meeting_id}/#{quote.id}.")
@@ -502,7 +538,7 @@ def test_a_source_page_is_cited_as_the_report_with_the_archive_holding_a_copy(si
         source = archive.sources[source_id]
         soup = soup_of(site / "sources" / source_id / "index.html")
         chicago_note, chicago_bibliography, apa, mla = (words(p) for p in soup.select("section.ssd-cite .ssd-citation"))
-        printed = source.date_as_printed or "no date printed"
+        printed = report_date(source.date, source.date_as_printed)  # 29 July 2021, or no date printed
         assert chicago_note.startswith(
             f"1. {source.agency}, “{source.title},” {source.publisher}, {printed}; stored copy"
         )
@@ -520,6 +556,10 @@ def test_a_source_page_is_cited_as_the_report_with_the_archive_holding_a_copy(si
             source.publisher,
         )
         assert item.get("issued") == ({"date-parts": [[2021, 7, 29]]} if printed_date else None)
+        # The archive's version names its copy, in the note: never an edition or version of the report.
+        assert "version" not in item and "0.1.0" in item["note"]
+        [entry] = rispy.loads((site / "sources" / source_id / "cite.ris").read_text(encoding="utf-8"))
+        assert "edition" not in entry and "0.1.0" in entry["notes"][0]
 
 
 # -- metadata in <head> --------------------------------------------------------

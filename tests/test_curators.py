@@ -275,6 +275,17 @@ def test_new_meeting_on_data_with_a_problem_lists_it_and_writes_nothing(data_cop
     assert not (data_copy / "meetings" / "autumn-plenary.yaml").exists()
 
 
+def test_new_meeting_refuses_a_quote_from_a_paragraph_not_part_of_the_report(data_copy, capsys):
+    arguments = [*SECOND_PLENARY[:-1], "get the latest breaking news delivered to you"]
+    code, _, err = run(capsys, "--data", str(data_copy), "new-meeting", *arguments)
+    assert (code, err.strip()) == (
+        1,
+        "Nothing was written: the quote is in paragraph 'newspaper-promotion', which the source's record marks as "
+        "not part of the report (a publisher's line backs nothing); quote the report itself.",
+    )
+    assert not (data_copy / "meetings" / "autumn-plenary.yaml").exists()
+
+
 def test_new_meeting_refuses_an_id_already_used(data_copy, capsys):
     arguments = ["--id", "second-plenary", *SECOND_PLENARY[2:]]
     code, _, err = run(capsys, "--data", str(data_copy), "new-meeting", *arguments)

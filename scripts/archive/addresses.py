@@ -62,15 +62,35 @@ def absolute(site_url: str, address: str) -> str:
     return site_url.rstrip("/") + "/" + address
 
 
-def main() -> None:
-    """Print the addresses the records give now, one a line, to append new ones to data/published-addresses.txt."""
+def main(argv: list[str] | None = None) -> int:
+    """`python -m archive.addresses [--data DATA] [--new]`: the addresses the records give now, one a line."""
+    import argparse
     import sys
 
     from .load import load_archive
+    from .problems import ArchiveProblems
 
-    archive = load_archive(Path(sys.argv[1] if len(sys.argv) > 1 else "data"))
-    print("\n".join(published_addresses(archive.meetings, archive.people, archive.sources)))
+    parser = argparse.ArgumentParser(
+        prog="python -m archive.addresses",
+        description="Print the addresses the records give now, one a line, to append the new ones to "
+        "data/published-addresses.txt.",
+    )
+    parser.add_argument("--data", type=Path, default=Path("data"), help="the data folder (default: data)")
+    parser.add_argument("--new", action="store_true", help="only the addresses the published list lacks")
+    arguments = parser.parse_args(argv)
+    try:
+        archive = load_archive(arguments.data)
+    except ArchiveProblems as problems:
+        print(problems.report("no address was listed"), file=sys.stderr)
+        return 1
+    addresses = published_addresses(archive.meetings, archive.people, archive.sources)
+    if arguments.new:
+        listed = {address for _, address in read_published(arguments.data / "published-addresses.txt")}
+        addresses = [address for address in addresses if address not in listed]
+    if addresses:
+        print("\n".join(addresses))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

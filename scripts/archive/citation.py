@@ -250,9 +250,8 @@ class StoredCopyCitation(PageCitation):
 
     def _chicago(self, template: str) -> Markup:
         """Chicago's note and bibliography name the same things: the report, then the stored copy."""
-        printed = self.printed or "no date printed"
         copy = (ARCHIVE_TITLE, long_date(self.changed), self.edition.label, self.url)
-        return _html(template, self.agency, self.title, self.publisher, printed, *copy)
+        return _html(template, self.agency, self.title, self.publisher, report_date(self.date, self.printed), *copy)
 
     def chicago_note(self) -> Markup:
         return self._chicago("1. {}, “{},” <i>{}</i>, {}; stored copy in {}, last modified {}, archive version {}, {}.")
@@ -322,7 +321,6 @@ class StoredCopyCitation(PageCitation):
             *((("PY", str(self.date.year)), ("DA", self.date.strftime("%Y/%m/%d"))) if self.date else ()),
             ("UR", self.url),
             ("DB", ARCHIVE_TITLE),
-            ("ET", self.edition.label),
             ("LA", "en"),
             ("AB", self.description),
             ("N1", self._note() + "."),
@@ -339,8 +337,7 @@ class StoredCopyCitation(PageCitation):
             "container-title": self.publisher,
             "URL": self.url,
             "archive": ARCHIVE_TITLE,
-            "version": self.edition.label,
-            "note": self._note(),
+            "note": self._note(),  # the archive's version is its copy's, not an edition of the report
             "language": "en",
             "abstract": self.description,
         }
@@ -383,11 +380,18 @@ def _bibtex_text(value: str) -> str:
     return re.sub(r"([&%$#_])", r"\\\1", value).replace("~", r"\textasciitilde{}").replace("^", r"\^{}")
 
 
+def report_date(date: datetime.date | None, printed: str | None) -> str:
+    """A report's date in a citation: the day it prints, read (a printed "Nov 18" gives no year), or as printed
+    when it cannot be read, or that it prints none."""
+    return long_date(date) if date else printed or "no date printed"
+
+
 def quote_citation(
     *,
     agency: str,
     publisher: str,
     title: str,
+    date: datetime.date | None,
     date_as_printed: str | None,
     paragraph: int,
     page: PageCitation,
@@ -399,7 +403,7 @@ def quote_citation(
         agency,
         title,
         publisher,
-        date_as_printed or "no date printed",
+        report_date(date, date_as_printed),
         paragraph,
         page.title,
         ARCHIVE_TITLE,
@@ -502,6 +506,7 @@ class Citations:
             agency=source.agency,
             publisher=source.publisher,
             title=source.title,
+            date=source.date,
             date_as_printed=source.date_as_printed,
             paragraph=located.match.paragraph.number,
             page=citation,

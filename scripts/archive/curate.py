@@ -178,7 +178,8 @@ def new_meeting(data: Path, answers: dict) -> list[Path]:
     if sequence < 1 or sequence in sequences:
         raise CuratorError(
             f"--sequence {sequence} is taken by {sequences.get(sequence, 'nothing: it must be 1 or more')}; "
-            f"leave it out to place the meeting after the last one ({max(sequences, default=0) + 1})."
+            f"leave it out to place the meeting after the last one ({max(sequences, default=0) + 1}), or first "
+            "move that meeting and the later ones up by one (their sequence)."
         )
     source_id = answers["source"]
     if source_id not in archive.sources:
@@ -270,6 +271,12 @@ def _locate(archive: Archive, source_id: str, quote: str, paragraph: str | None)
         raise CuratorError(
             f"the quote occurs {len(matches)} times (paragraphs {', '.join(found_in)}); "
             "name the one meant with --paragraph."
+        )
+    chosen = matches[found_in.index(paragraph)] if paragraph else matches[0]
+    if archive.sources[source_id].paragraphs[chosen.paragraph.number - 1].not_part_of_report:
+        raise CuratorError(
+            f"the quote is in paragraph '{paragraph or found_in[0]}', which the source's record marks as not part "
+            "of the report (a publisher's line backs nothing); quote the report itself."
         )
     return paragraph
 

@@ -787,8 +787,8 @@ class _Loader:
                 document.problem(
                     ("date", "iso"),
                     f"{date.iso}, while the quotes given for the date name {days}, not that day.",
-                    "correct iso and the date's text to the day the quotes name, or back the date with the "
-                    "evidence that gives it.",
+                    "correct iso and the date's text to the day the quotes name; if the day comes from elsewhere "
+                    "(an outside reference), list under the date's quotes only those that give that day.",
                     "the day the date's evidence names.",
                 )
             )

@@ -749,10 +749,11 @@ class Renderer:
 
     @staticmethod
     def times_quoted(quotes: list[Quote]) -> str:
-        """ "quoted 2 times", and how many of those are a report's account of the person's words."""
-        reported = sum(quote.reported for quote in quotes)
-        parts = [(len(quotes) - reported, "quoted"), (reported, "reported")]
-        return " and ".join(f"{verb} {n} {'time' if n == 1 else 'times'}" for n, verb in parts if n)
+        """ "quoted 3 times (2 in a report's words)": how many of the quotes are a report's account of what the
+        person said rather than their own words."""
+        count, reported = len(quotes), sum(quote.reported for quote in quotes)
+        quoted = f"quoted {count} {'time' if count == 1 else 'times'}"
+        return f"{quoted} ({'all' if reported == count > 1 else reported} in a report’s words)" if reported else quoted
 
     def party_of(self, quote: Quote) -> str:
         return quote.party or self.archive.people[quote.speaker].party
