@@ -124,3 +124,12 @@ def test_the_print_is_black_on_white_in_a_readable_size(print_page):
     assert styles
     assert {color for color, _ in styles} <= {"rgb(0, 0, 0)"}
     assert min(size for _, size in styles) >= 10.6, "print type below 8pt"
+
+
+@pytest.mark.parametrize("path", ["sources/sputnik-professional-and-substantive/", "people/sergey-ryabkov/"])
+def test_a_printed_source_or_person_page_carries_its_address_and_citation_on_the_first_page(print_page, path):
+    pages = print_page(path, "A4")
+    recommended = flat(print_page.page.locator("#cite #cite-chicago-2").inner_text())
+    first = flat(pages[0])
+    assert f"Permanent address: {SITE_ROOT}{path}" in first
+    assert f"Recommended citation: {recommended}" in first
