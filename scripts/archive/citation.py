@@ -131,10 +131,13 @@ class PageCitation:
         )
 
     def mla(self) -> Markup:
+        return _html("“{}.” {}", self.title, self._mla_container())
+
+    def _mla_container(self) -> Markup:
+        """The archive as MLA's container: its name, version, date of change, address, and the access date."""
         day = self.changed
         return _html(
-            "“{}.” <i>{}</i>, version {}, {} {} {}, {}. Accessed {}.",
-            self.title,
+            "<i>{}</i>, version {}, {} {} {}, {}. Accessed {}.",
             ARCHIVE_TITLE,
             self.edition.label,
             day.day,
@@ -276,20 +279,14 @@ class StoredCopyCitation(PageCitation):
         )
 
     def mla(self) -> Markup:
-        day, date = self.changed, self.date
+        date = self.date
         return _html(
-            "{}. “{}.” <i>{}</i>{}. Stored copy in <i>{}</i>, version {}, {} {} {}, {}. Accessed {}.",
+            "{}. “{}.” <i>{}</i>{}. Stored copy in {}",
             self.agency,
             self.title,
             self.publisher,
             f", {date.day} {MLA_MONTHS[date.month - 1]} {date.year}" if date else "",
-            ARCHIVE_TITLE,
-            self.edition.label,
-            day.day,
-            MLA_MONTHS[day.month - 1],
-            day.year,
-            without_scheme(self.url),
-            _access("mla"),
+            self._mla_container(),
         )
 
     def _note(self) -> str:
