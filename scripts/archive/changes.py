@@ -59,6 +59,16 @@ class ChangeLog(Record):
                     newest[record_id] = change.date
         return newest
 
+    @functools.cached_property
+    def first_named(self) -> dict[str, tuple[datetime.date, int]]:
+        """When each record was first named, as a key that sorts the older first: its oldest entry's date, and
+        among entries of one day, the lower one in the file (the newest entries come first)."""
+        first: dict[str, tuple[datetime.date, int]] = {}
+        for place, change in enumerate(self.changes):
+            for record_id in change.records:
+                first[record_id] = min((change.date, -place), first.get(record_id, (change.date, -place)))
+        return first
+
     @property
     def latest(self) -> datetime.date:
         return max(change.date for change in self.changes)

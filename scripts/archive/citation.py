@@ -79,6 +79,14 @@ def without_scheme(url: str) -> str:
     return re.sub(r"^https?://", "", url)
 
 
+def _apa_date(day: datetime.date) -> str:
+    return f"{day.year}, {day:%B} {day.day}"
+
+
+def _mla_date(day: datetime.date) -> str:
+    return f"{day.day} {MLA_MONTHS[day.month - 1]} {day.year}"
+
+
 def _access(style: str) -> Markup:
     """A slot for the reader's access date; cite.js writes today's date into it, in the style's form."""
     return _html('<span class="ssd-access-date" data-style="{}">[date of access]</span>', style)
@@ -118,13 +126,10 @@ class PageCitation:
         )
 
     def apa(self) -> Markup:
-        day = self.changed
         return _html(
-            "{}. ({}, {} {}). <i>{}</i> (Version {}). {}",
+            "{}. ({}). <i>{}</i> (Version {}). {}",
             ARCHIVE_TITLE,
-            day.year,
-            f"{day:%B}",
-            day.day,
+            _apa_date(self.changed),
             self.title,
             self.edition.label,
             self.url,
@@ -135,14 +140,11 @@ class PageCitation:
 
     def _mla_container(self) -> Markup:
         """The archive as MLA's container: its name, version, date of change, address, and the access date."""
-        day = self.changed
         return _html(
-            "<i>{}</i>, version {}, {} {} {}, {}. Accessed {}.",
+            "<i>{}</i>, version {}, {}, {}. Accessed {}.",
             ARCHIVE_TITLE,
             self.edition.label,
-            day.day,
-            MLA_MONTHS[day.month - 1],
-            day.year,
+            _mla_date(self.changed),
             without_scheme(self.url),
             _access("mla"),
         )
@@ -263,29 +265,25 @@ class StoredCopyCitation(PageCitation):
         return self._chicago("{}. “{}.” <i>{}</i>, {}. Stored copy in {}, last modified {}. Archive version {}. {}.")
 
     def apa(self) -> Markup:
-        day, date = self.changed, self.date
         return _html(
-            "{}. ({}). {}. <i>{}</i>. Stored copy in {} (Version {}, last modified {}, {} {}). {}",
+            "{}. ({}). {}. <i>{}</i>. Stored copy in {} (Version {}, last modified {}). {}",
             self.agency,
-            f"{date.year}, {date:%B} {date.day}" if date else (self.printed or "n.d."),
+            _apa_date(self.date) if self.date else (self.printed or "n.d."),
             self.title,
             self.publisher,
             ARCHIVE_TITLE,
             self.edition.label,
-            day.year,
-            f"{day:%B}",
-            day.day,
+            _apa_date(self.changed),
             self.url,
         )
 
     def mla(self) -> Markup:
-        date = self.date
         return _html(
             "{}. “{}.” <i>{}</i>{}. Stored copy in {}",
             self.agency,
             self.title,
             self.publisher,
-            f", {date.day} {MLA_MONTHS[date.month - 1]} {date.year}" if date else "",
+            f", {_mla_date(self.date)}" if self.date else "",
             self._mla_container(),
         )
 

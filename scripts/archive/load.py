@@ -443,11 +443,7 @@ class _Loader:
         """Two meetings with one sequence, or two sources storing the same bytes: the problem is the newer record's,
         the one the changelog first names the later, or does not name yet (and if it cannot tell, the later in the
         order of the files), as the older one is most likely published already."""
-        first_named: dict[str, tuple[datetime.date, int]] = {}  # entries of one day: the lower one is the older
-        for place, change in enumerate(self.changes.changes if self.changes else ()):
-            for record_id in change.records:
-                first_named[record_id] = min((change.date, -place), first_named.get(record_id, (change.date, -place)))
-
+        first_named = self.changes.first_named if self.changes else {}
         newest = (datetime.date.max, 0)  # a record the changelog does not name yet is the newest of all
 
         def older_first(first: str, second: str) -> tuple[str, str]:
@@ -793,9 +789,13 @@ class _Loader:
                 )
             )
 
+    def _source(self, source_id: str) -> Source:
+        """A source's record, as it validated or as far as it did (see _salvaged)."""
+        return self.records["sources"].get(source_id) or self.salvaged["sources"][source_id]
+
     def _check_part_of_report(self, document: Document, path: Path_, source_id: str, located: Located) -> None:
         """A quote is evidence only from the report itself, never from a paragraph marked not part of it."""
-        source: Source = self.records["sources"].get(source_id) or self.salvaged["sources"][source_id]
+        source = self._source(source_id)
         number = located.match.paragraph.number
         paragraph = source.paragraphs[number - 1]
         if paragraph is not None and paragraph.not_part_of_report:
@@ -816,7 +816,7 @@ class _Loader:
         stored = self.texts.get(source_id)
         if stored is None:
             return None  # the source itself has a problem, reported already
-        source: Source = self.records["sources"].get(source_id) or self.salvaged["sources"][source_id]
+        source = self._source(source_id)
         exactly = (
             "the words exactly as the source prints them (only white space, typographic quotes and dashes may differ)."
         )

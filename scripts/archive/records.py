@@ -93,6 +93,8 @@ _NAMED_DAYS = re.compile(
     r"(?P<month>" + "|".join(_MONTHS) + r")\s+(?P<year>\d{4})\b",
     re.IGNORECASE,
 )
+_MONTH_NUMBERS = {name.lower(): number for number, name in enumerate(_MONTHS, start=1)}
+_MONTH_OF_ABBREVIATION = {name[:3]: number for number, name in enumerate(_MONTHS, start=1)}  # Sep(t), Jun(e)
 _MONTH_WORD = (
     r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?"
     r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?(?![A-Za-z])"
@@ -110,14 +112,11 @@ def named_days(text: str) -> list[tuple[str, int, int, int | None]]:
     named = []
     for pattern in (_DAY_MONTH, _MONTH_DAY):
         for found in pattern.finditer(text):
-            month = next(n for n, name in enumerate(_MONTHS, start=1) if name.startswith(found["month"][:3]))
+            month = _MONTH_OF_ABBREVIATION[found["month"][:3]]
             year = int(found["year"]) if found["year"] else None
             for day in filter(None, (found["first"], found["last"])):
                 named.append((found.group(), month, int(day), year))
     return named
-
-
-_MONTH_NUMBERS = {name.lower(): number for number, name in enumerate(_MONTHS, start=1)}
 
 
 def _day(year: str, month: str, day: str) -> datetime.date | None:
