@@ -374,18 +374,9 @@ def test_the_archive_is_freed_as_soon_as_the_build_lets_go_of_it(tmp_path):
 
 def test_an_archive_loaded_in_two_processes_is_the_archive_loaded_in_one(tmp_path, monkeypatch):
     monkeypatch.setattr(load, "TEXTS_IN_TWO_FROM", 1)  # the real archive has few texts: two processes even so
-    prepared = {}  # the stored texts the second process handed over, as the loader holds them
-    read_stored_texts = load._Loader.read_stored_texts
-
-    def keeping(loader):
-        prepared.update(loader.prepared)
-        read_stored_texts(loader)
-
-    monkeypatch.setattr(load._Loader, "read_stored_texts", keeping)
     read_here = []  # the records read in this process (the second process's reading is not seen here)
     monkeypatch.setattr(load, "read_yaml", lambda path, shown: read_here.append(shown) or read_yaml(path, shown))
     one = load.load_archive(DATA, processes=1)
-    assert prepared == {}
     sources = [shown for shown in read_here if shown.startswith("data/sources/")]
     assert len(sources) >= 2
     every_record = list(read_here)
@@ -394,15 +385,54 @@ def test_an_archive_loaded_in_two_processes_is_the_archive_loaded_in_one(tmp_pat
     # The second process read the first half of the source records; this one read the rest, and every other record.
     assert [shown for shown in read_here if shown.startswith("data/sources/")] == sources[len(sources) // 2 :]
     assert sorted(read_here) == sorted(set(every_record) - set(sources[: len(sources) // 2]))
-    # Every text of the archive is one the second process prepared, not made again here.
-    assert {id(text) for text in two.texts.values()} <= {id(text) for text in prepared.values()}
+    # Here, every text was folded to find the quotes in it; there, the second process found them all, and
+    # this one folded none of the texts.
+    assert all("_folded" in vars(text) for text in one.texts.values())
+    assert not any("_folded" in vars(text) for text in two.texts.values())
     assert len(two.texts) == len(one.texts) > 0
     assert two.meetings == one.meetings and two.people == one.people and two.sources == one.sources
     assert {source: text.text for source, text in two.texts.items()} == {s: t.text for s, t in one.texts.items()}
     assert {quote: located.match for quote, located in two.quotes.items()} == {
         quote: located.match for quote, located in one.quotes.items()
     }
+    assert two.mentions == one.mentions and len(two.quotes) == len(one.quotes) > 0
     assert _saved(render_site(two), tmp_path / "two") == _saved(render_site(one), tmp_path / "one")
+    assert multiprocessing.active_children() == []
+
+
+def test_a_text_changed_after_the_second_process_read_it_is_searched_as_it_is_now(tmp_path, monkeypatch):
+    # The second process answers only for the bytes this one checked against the record: a text rewritten in
+    # between (here, as the second process is asked) is folded and searched here instead.
+    monkeypatch.setattr(load, "TEXTS_IN_TWO_FROM", 1)
+    project = copy_project(tmp_path / "project")
+    data = project / "data"
+    found = load._find_in_folded
+
+    def after_an_edit(folded, wanted):
+        path = wanted[sorted(wanted)[0]][0]
+        folded[path] = ("not the bytes this process read", folded[path][1])
+        return found(folded, wanted)
+
+    monkeypatch.setattr(load, "_find_in_folded", after_an_edit)
+    two = load.load_archive(data, processes=2)
+    one = load.load_archive(data, processes=1)
+    first = sorted(two.texts)[0]
+    assert "_folded" in vars(two.texts[first])  # searched here
+    assert not any("_folded" in vars(text) for source, text in two.texts.items() if source != first)
+    assert {quote: located.match for quote, located in two.quotes.items()} == {
+        quote: located.match for quote, located in one.quotes.items()
+    }
+
+
+def test_an_error_in_the_second_process_stops_the_load(monkeypatch):
+    monkeypatch.setattr(load, "TEXTS_IN_TWO_FROM", 1)
+
+    def fails(folded, wanted):
+        raise ValueError("a bug in the second process")
+
+    monkeypatch.setattr(load, "_find_in_folded", fails)
+    with pytest.raises(RuntimeError, match=r"The second process failed \(exit code 1\)"):
+        load.load_archive(DATA, processes=2)
     assert multiprocessing.active_children() == []
 
 

@@ -33,7 +33,7 @@ from .addresses import (
 from .changes import ChangeLog, Dialogue, check_changes, check_dialogue, renaming_accepted
 from .passages import Match, StoredText, normalise
 from .problems import ArchiveProblems, Problem
-from .processes import in_two_processes
+from .processes import helping
 from .reader import DATE_EXPECTED, Document, Path_, dotted, line_and_column, read_yaml, why_not_a_date
 from .records import ID_PATTERN, Kind, Meeting, Party, Person, Record, Reference, Source, Status, named_days
 
@@ -122,52 +122,79 @@ def loaded_for_build(data_dir: Path, processes: int = 1) -> Iterator[Archive]:
 
 # From this many stored texts on, a load that may use two processors prepares them in a second process.
 TEXTS_IN_TWO_FROM = 100
+# What a source record says its stored text prints, checked against the text.
+PRINTED_FIELDS = ("title", "wire_tag", "dateline", "date_as_printed")
 
 
 def load_archive(data_dir: Path, processes: int = 1) -> Archive:
     """The checked archive; raises ArchiveProblems listing every problem found.
 
-    With processes=2 and many stored texts, a second process prepares the texts for finding quotes in them
-    and reads half the source records, while this one reads the other records. Preparing the texts takes
-    about a third of the reading; handing back what the second process made costs about a fifth of its work.
+    With processes=2 and many stored texts, a second process (a helper) folds the texts for finding quotes in
+    them and reads half the source records, while this one reads the other records. Once this one has read
+    every record, it asks the helper where each quote is, and whether each text prints what its record says
+    it prints; the helper answers while this one makes its other checks. Handing the folded texts over would
+    cost as much as folding them here.
     """
     loader = _Loader(data_dir)
     texts = sorted((data_dir / "sources").glob("*.txt")) if processes > 1 and data_dir.is_dir() else []
-    if len(texts) >= TEXTS_IN_TWO_FROM:
-        sources = loader.record_files("sources")
-        theirs, mine = sources[: len(sources) // 2], sources[len(sources) // 2 :]
-
-        def read(paths: list[Path]) -> dict[Path, tuple[Document | None, list[Problem]]]:
-            return {path: read_yaml(path, loader.shown(path)) for path in paths}
-
-        def here() -> dict[Path, tuple[Document | None, list[Problem]]]:
+    two = len(texts) >= TEXTS_IN_TWO_FROM
+    sources = loader.record_files("sources") if two else []
+    theirs, mine = sources[: len(sources) // 2], sources[len(sources) // 2 :]
+    with (
+        helping(functools.partial(_fold_and_read, texts, theirs, loader), _find_in_folded)
+        if two
+        else contextlib.nullcontext() as helper
+    ):
+        if helper:
             loader.read_records(but_not="sources")
-            return read(mine)
-
-        (loader.prepared, read_there), read_here = in_two_processes(lambda: (prepare_texts(texts), read(theirs)), here)
-        loader.read_folder("sources", {**read_there, **read_here})
-    else:
-        loader.read_records()
-    loader.read_stored_texts()
-    loader.check_ids()
-    loader.check_references()
-    loader.locate_quotes()
-    loader.read_changes()
-    loader.report_clashes()
+            read_here = loader.read_yaml_files(mine)
+            loader.read_folder("sources", {**helper.receive(), **read_here})
+        else:
+            loader.read_records()
+        if helper:
+            wanted = loader.wanted()
+            helper.ask(wanted)
+        loader.read_stored_texts()
+        loader.check_ids()
+        loader.check_references()
+        loader.read_changes()
+        if helper:
+            loader.take_found(wanted, helper.receive())
+        loader.check_as_printed()
+        loader.locate_quotes()
+        loader.report_clashes()
     if loader.problems:
         raise ArchiveProblems(loader.problems)
     return loader.archive()
 
 
-def prepare_texts(paths: list[Path]) -> dict[str, StoredText]:
-    """Each file that is UTF-8 text, as a StoredText, by its path; the checks of read_stored_texts come later."""
-    prepared: dict[str, StoredText] = {}
-    for path in paths:
+def _fold_and_read(
+    texts: list[Path], sources: list[Path], loader: _Loader
+) -> tuple[dict[str, tuple[str, StoredText]], dict[Path, tuple[Document | None, list[Problem]]]]:
+    """In the helper: each stored text that is UTF-8, folded, with the sha256 of its bytes, by its path (kept to
+    answer _find_in_folded); and what read_yaml gives for some source records (handed over)."""
+    folded: dict[str, tuple[str, StoredText]] = {}
+    for path in texts:
         try:
-            prepared[str(path.resolve())] = StoredText(path.read_bytes().decode("utf-8"))
+            raw = path.read_bytes()
+            folded[str(path.resolve())] = (hashlib.sha256(raw).hexdigest(), StoredText(raw.decode("utf-8")).folded())
         except (OSError, UnicodeDecodeError):
-            continue
-    return prepared
+            continue  # reported by read_stored_texts, which reads every text again
+    return folded, loader.read_yaml_files(sources)
+
+
+def _find_in_folded(
+    folded: dict[str, tuple[str, StoredText]], wanted: dict[str, tuple[str, str, list[str], list[str]]]
+) -> dict[str, tuple[list[list[tuple[int, int]]], list[bool]]]:
+    """In the helper: for each source of `wanted` (its text's path and sha256, words to find, words it should
+    print), the spans of each of the words found, and whether it prints each of the others. A text that is not
+    the one this process read (changed since, or not read) is not answered for."""
+    found = {}
+    for source_id, (path, sha256, quotes, printed) in wanted.items():
+        digest, stored = folded.get(path, (None, None))
+        if stored is not None and digest == sha256:
+            found[source_id] = ([stored.spans(quote) for quote in quotes], [stored.prints(words) for words in printed])
+    return found
 
 
 class _Loader:
@@ -190,7 +217,6 @@ class _Loader:
         # Every record file, valid or not: a reference to a record with problems of its own is not a second problem.
         self.present: dict[str, set[str]] = {folder: set() for folder in FOLDERS}
         self.all_sources_read = True
-        self.prepared: dict[str, StoredText] = {}  # stored texts made ready in a second process, by path
         self._listed: dict[str, list[str] | None] = {}  # source id -> _paragraph_ids of its record
 
     # -- reading -------------------------------------------------------------
@@ -214,6 +240,9 @@ class _Loader:
         for folder in FOLDERS:
             if folder != but_not:
                 self.read_folder(folder)
+
+    def read_yaml_files(self, paths: list[Path]) -> dict[Path, tuple[Document | None, list[Problem]]]:
+        return {path: read_yaml(path, self.shown(path)) for path in paths}
 
     def record_files(self, folder: str) -> list[Path]:
         return sorted((self.data_dir / folder).glob("*.yaml"))
@@ -334,11 +363,8 @@ class _Loader:
                 self.stored_twice.append((stored_as[source.sha256], source_id))
             else:
                 stored_as[source.sha256] = source_id
-            stored = self.prepared.get(str(path.resolve()))
-            if stored is None or stored.text != text:  # not prepared, or changed since
-                stored = StoredText(text)
+            stored = StoredText(text)
             self._check_paragraphs(source_id, source, stored)
-            self._check_as_printed(source_id, source, stored)
             self.texts[source_id] = stored
             self.files[source_id] = raw
             self.paths[source_id] = path
@@ -554,21 +580,64 @@ class _Loader:
                 )
             )
 
-    def _check_as_printed(self, source_id: str, source: Source, stored: StoredText) -> None:
-        """What the record says the text prints (headline, tag, dateline, date) must be printed there."""
-        document = self.documents[("sources", source_id)]
-        for field in ("title", "wire_tag", "dateline", "date_as_printed"):
-            value = getattr(source, field)
-            if value and not stored.prints(value):
-                self.problems.append(
-                    document.problem(
-                        (field,),
-                        f"'{value}', which the stored text '{source.file}' does not print.",
-                        "copy it from the stored text, exactly as printed; if the text does not show it, "
-                        + ("write what it does print." if field in ("title", "dateline") else "leave it out."),
-                        "what the stored text prints (only white space, typographic quotes and dashes may differ).",
+    def check_as_printed(self) -> None:
+        """What each record says its text prints (headline, tag, dateline, date) must be printed there."""
+        sources = self.checked("sources")
+        for source_id, stored in self.texts.items():
+            source, document = sources[source_id], self.documents[("sources", source_id)]
+            for field in PRINTED_FIELDS:
+                value = getattr(source, field)
+                if value and not stored.prints(value):
+                    if_not_shown = "write what it does print." if field in ("title", "dateline") else "leave it out."
+                    self.problems.append(
+                        document.problem(
+                            (field,),
+                            f"'{value}', which the stored text '{source.file}' does not print.",
+                            "copy it from the stored text, exactly as printed; if the text does not show it, "
+                            + if_not_shown,
+                            "what the stored text prints (only white space, typographic quotes and dashes may differ).",
+                        )
                     )
-                )
+
+    def wanted(self) -> dict[str, tuple[str, str, list[str], list[str]]]:
+        """For each source record that names its stored text and the text's sha256: the text's path, the sha256,
+        the words to find in it (its quotes and mentions, as locate_quotes will ask), and what the record says the
+        text prints (as check_as_printed will ask)."""
+        folder = (self.data_dir / "sources").resolve()
+        wanted: dict[str, tuple[str, str, list[str], list[str]]] = {
+            source_id: (
+                str((folder / source.file).resolve()),
+                source.sha256,
+                [],
+                [value for field in PRINTED_FIELDS if (value := getattr(source, field))],
+            )
+            for source_id, source in self.checked("sources").items()
+            if source.file and source.sha256
+        }
+        for meeting in self.checked("meetings").values():
+            for _, quote in _usable(meeting.quotes, "source", "text"):
+                if quote.source in wanted:
+                    wanted[quote.source][2].append(quote.text)
+        for person in self.checked("people").values():
+            for field in ("spellings", "roles"):
+                for _, mention in _usable(getattr(person, field), "source", "text"):
+                    if mention.source in wanted:
+                        wanted[mention.source][2].append(mention.text)
+        return wanted
+
+    def take_found(
+        self,
+        wanted: dict[str, tuple[str, str, list[str], list[str]]],
+        found: dict[str, tuple[list[list[tuple[int, int]]], list[bool]]],
+    ) -> None:
+        """What the helper found in the texts (see _find_in_folded), given to each text read here: the helper
+        answered only for the bytes the record's sha256 names, as read_stored_texts read them. What it did not
+        answer for is worked out here when asked."""
+        for source_id, (spans, prints) in found.items():
+            if source_id not in self.texts:
+                continue
+            _, _, quotes, printed = wanted[source_id]
+            self.texts[source_id].known(dict(zip(quotes, spans, strict=True)), dict(zip(printed, prints, strict=True)))
 
     def _check_paragraphs(self, source_id: str, source: Source, stored: StoredText) -> None:
         document = self.documents[("sources", source_id)]

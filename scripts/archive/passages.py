@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import re
 from array import array
 from dataclasses import dataclass, field
@@ -121,30 +122,59 @@ def split_paragraphs(text: str) -> list[Paragraph]:
 
 
 class StoredText:
-    """One stored source text, ready for finding quotes in it."""
+    """One stored source text, ready for finding quotes in it.
+
+    The text is folded for matching when first searched. Where quotes are in it, and whether it prints some
+    words, may instead be given as found by another process that holds the same text folded (see `known`).
+    """
 
     def __init__(self, text: str):
         self.text = text
         self.paragraphs = split_paragraphs(text)
-        self._folded = NormalisedText(text)
         self._paragraph_starts = [paragraph.start for paragraph in self.paragraphs]
+        self._known_spans: dict[str, list[tuple[int, int]]] = {}
+        self._known_prints: dict[str, bool] = {}
 
-    def find(self, quote: str) -> list[Match]:
-        """Every place the quote occurs, each inside one paragraph or spanning several."""
+    @functools.cached_property
+    def _folded(self) -> NormalisedText:
+        return NormalisedText(self.text)
+
+    def folded(self) -> StoredText:
+        """The text folded for matching now, rather than when first searched; the text itself."""
+        self._folded  # noqa: B018 (made and kept by the property)
+        return self
+
+    def known(self, spans: dict[str, list[tuple[int, int]]], prints: dict[str, bool]) -> None:
+        """What spans() and prints() give for some words, worked out elsewhere from this same text."""
+        self._known_spans.update(spans)
+        self._known_prints.update(prints)
+
+    def spans(self, quote: str) -> list[tuple[int, int]]:
+        """The offsets in the stored text of every place the quote occurs."""
         needle = normalise(quote)
-        matches: list[Match] = []
+        found: list[tuple[int, int]] = []
         if not needle:
-            return matches
+            return found
         haystack = self._folded.text
         position = haystack.find(needle)
         while position != -1:
-            start, end = self._folded.original_span(position, position + len(needle))
-            matches.append(Match(self.paragraph_at(start), start, end, self.text[start:end]))
+            found.append(self._folded.original_span(position, position + len(needle)))
             position = haystack.find(needle, position + 1)
-        return matches
+        return found
+
+    def find(self, quote: str) -> list[Match]:
+        """Every place the quote occurs, each inside one paragraph or spanning several."""
+        spans = self._known_spans.get(quote)
+        return [
+            Match(self.paragraph_at(start), start, end, self.text[start:end])
+            for start, end in (self.spans(quote) if spans is None else spans)
+        ]
 
     def prints(self, words: str) -> bool:
         """Whether the text prints these words anywhere, by the rules quotes are found by."""
+        known = self._known_prints.get(words)
+        if known is not None:
+            return known
         needle = normalise(words)
         return bool(needle) and needle in self._folded.text
 

@@ -9,6 +9,7 @@ handing back what it had read would cost as much as the reading saves.)
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
 import os
@@ -16,11 +17,13 @@ import pickle
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
 from typing import BinaryIO, TypeVar
 
 Theirs = TypeVar("Theirs")
 Mine = TypeVar("Mine")
+Kept = TypeVar("Kept")
 
 
 def build_processes() -> int:
@@ -88,3 +91,67 @@ class SharedCounter:
             taken = self._next.value
             self._next.value = taken + 1
         return taken
+
+
+class Helper:
+    """A second process, forked from this one, that makes something, hands part of it over, and keeps the rest
+    to answer questions about it: see helping()."""
+
+    def __init__(self, connection: Connection, process: multiprocessing.process.BaseProcess) -> None:
+        self._connection, self._process = connection, process
+
+    def receive(self):
+        """The next thing the helper sends: first what it hands over, then each answer, in the order asked."""
+        try:
+            return self._connection.recv()
+        except EOFError:  # it ended without sending: its error, if any, is printed above
+            self._process.join()
+            raise RuntimeError(
+                f"The second process failed (exit code {self._process.exitcode}); its error is above."
+            ) from None
+
+    def ask(self, *arguments: object) -> None:
+        """Have the helper work out its answer(what it kept, *arguments) while this process goes on; receive()
+        gives it."""
+        self._connection.send(arguments)
+
+
+@contextlib.contextmanager
+def helping(make: Callable[[], tuple[Kept, object]], answer: Callable[..., object]) -> Iterator[Helper]:
+    """A Helper, forked from this process, that runs make() and sends the second part of what it gives; then,
+    to each question asked, answer(the first part, *the question's arguments).
+
+    When the block ends the helper is told to stop, and ends; if the block fails or is interrupted, it is
+    stopped at once. An error in the helper (its traceback printed to standard error) makes receive() raise
+    RuntimeError.
+    """
+    context = multiprocessing.get_context("fork")
+    mine, theirs = context.Pipe()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # or the helper would write out again what is waiting to be written
+    process = context.Process(target=_help, args=(make, answer, theirs, mine), name="ssd-second-process")
+    process.start()
+    theirs.close()
+    try:
+        yield Helper(mine, process)
+        with contextlib.suppress(OSError):  # it may have ended already
+            mine.send(None)
+        process.join()
+    finally:
+        if process.exitcode is None:  # the block failed or was interrupted: the helper is not left running
+            process.kill()
+            process.join()
+        mine.close()
+
+
+def _help(
+    make: Callable[[], tuple[object, object]],
+    answer: Callable[..., object],
+    connection: Connection,
+    parents_end: Connection,
+) -> None:
+    parents_end.close()
+    kept, handed_over = make()
+    connection.send(handed_over)
+    while (arguments := connection.recv()) is not None:
+        connection.send(answer(kept, *arguments))
