@@ -549,22 +549,42 @@ class Renderer:
         site = RenderedSite(folder=folder)
         archive = self.archive
         jobs = self.page_jobs()
+        site_wide: list[tuple[dict[str, str], dict[str, bytes]]] = []
+
+        def also(site: RenderedSite) -> None:
+            if meanwhile:
+                meanwhile(site)
+            site_wide.append(self.site_wide())
+
         with _young_objects_collected():
             if processes > 1 and folder is not None and len(jobs) >= PARALLEL_FROM:
-                self._render_in_two_processes(site, jobs, meanwhile or (lambda site: None))
+                self._render_in_two_processes(site, jobs, also)
             else:
                 for job in jobs:
                     self._render_page(site, job)
-                if meanwhile:
-                    meanwhile(site)
+                also(site)
         for source_id, source in archive.sources.items():
             site.add_stored(f"sources/{source_id}/{source.file}", archive.files[source_id], archive.paths[source_id])
-        site.fragments["meeting-list"] = self.fragment("_meeting_list.html.j2", "index.md")
-        site.fragments["matching-rules"] = self.fragment(
-            "_matching_rules.html.j2", "about.md", equivalents=_equivalent_groups()
-        )
-        self.add_citing(site)
+        fragments, redirects = site_wide[0]
+        site.fragments.update(fragments)
+        self.add_citing(site, redirects)
         return site
+
+    def site_wide(self) -> tuple[dict[str, str], dict[str, bytes]]:
+        """The archive's fragments of the hand-written pages (the home page's list of meetings, About's matching
+        rules, How to cite's addresses), and the pages that send the old address of a renamed id on."""
+        fragments = {
+            "meeting-list": self.fragment("_meeting_list.html.j2", "index.md"),
+            "matching-rules": self.fragment("_matching_rules.html.j2", "about.md", equivalents=_equivalent_groups()),
+            "cite-addresses": self.fragment("_cite_addresses.html.j2", "how-to-cite.md"),
+        }
+        redirects = {
+            old + "index.html": self.fragment(
+                "redirect.html.j2", old, target=posixpath.relpath(new, old) + "/", address=self.cite.site_url + new
+            ).encode("utf-8")
+            for old, new in self.cite.redirects().items()
+        }
+        return fragments, redirects
 
     def page_jobs(self) -> list[PageJob]:
         """Every page the archive renders, in the order the site lists them."""
@@ -640,20 +660,14 @@ class Renderer:
         downloads = {**self.cite_downloads, **their_downloads}
         self.cite_downloads = {job.uri: downloads[job.uri] for job in jobs if job.uri in downloads}
 
-    def add_citing(self, site: RenderedSite) -> None:
-        """The citation downloads, redirects from renamed ids, and the How to cite fragments."""
+    def add_citing(self, site: RenderedSite, redirects: dict[str, bytes]) -> None:
+        """The citation downloads of every page, the redirects from renamed ids, and the archive's version."""
         changes = self.archive.changes
         for downloads in self.cite_downloads.values():
             for path, content in downloads.items():
                 site.add_download(path, content)
-        for old, new in self.cite.redirects().items():
-            site.add_download(
-                old + "index.html",
-                self.fragment(
-                    "redirect.html.j2", old, target=posixpath.relpath(new, old) + "/", address=self.cite.site_url + new
-                ).encode("utf-8"),
-            )
-        site.fragments["cite-addresses"] = self.fragment("_cite_addresses.html.j2", "how-to-cite.md")
+        for path, content in redirects.items():
+            site.add_download(path, content)
         site.extra.update(
             version=self.cite.edition.label,
             changed=changes.latest.isoformat(),
@@ -949,14 +963,18 @@ def render_site(
 
     def meanwhile(site: RenderedSite) -> None:
         downloads.extend(dataset_downloads(archive, site_url))
+        site.fragments["data-downloads"] = renderer.fragment("_downloads.html.j2", "data.md", downloads=downloads)
+        site.fragments["data-citation"] = renderer.fragment(
+            "_dataset_citation.html.j2",
+            "data.md",
+            version=build_time(archive),
+            licence=LICENCE,
+            address=f"{site_url}data/",
+        )
         if also:
             also(site)
 
     site = renderer.render(folder, processes, meanwhile)
     for download in downloads:
         site.add_download(download.path, download.content)
-    site.fragments["data-downloads"] = renderer.fragment("_downloads.html.j2", "data.md", downloads=downloads)
-    site.fragments["data-citation"] = renderer.fragment(
-        "_dataset_citation.html.j2", "data.md", version=build_time(archive), licence=LICENCE, address=f"{site_url}data/"
-    )
     return site
