@@ -9,6 +9,7 @@ import difflib
 import functools
 import gc
 import hashlib
+import operator
 import os
 import re
 from collections import Counter
@@ -1042,11 +1043,14 @@ def _usable(items: tuple | None, *needed: str) -> list[tuple[int, Any]]:
     or (see _salvaged) without a needed field: the checks of what is left report no problem a second time."""
     if not needed:  # most often, and on every item of every valid record: kept quick
         return [(index, item) for index, item in enumerate(items or ()) if item is not None]
-    return [
-        (index, item)
-        for index, item in enumerate(items or ())
-        if item is not None and all(getattr(item, name) is not None for name in needed)
-    ]
+    if len(needed) == 1:
+        return [
+            (index, item)
+            for index, item in enumerate(items or ())
+            if item is not None and getattr(item, needed[0]) is not None
+        ]
+    fields = operator.attrgetter(*needed)  # a tuple of the needed fields' values, read without a call per field
+    return [(index, item) for index, item in enumerate(items or ()) if item is not None and None not in fields(item)]
 
 
 def _paragraph_ids(source: Source) -> list[str] | None:
