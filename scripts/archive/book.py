@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import hashlib
 import importlib.metadata
 import os
@@ -17,6 +18,7 @@ from types import SimpleNamespace
 from markupsafe import Markup
 
 from . import exports
+from .escaping import escaped_text
 from .load import Archive, load_archive
 from .pages import RenderedSite, Renderer, meeting_uri, page_url
 from .problems import ArchiveProblems
@@ -112,6 +114,7 @@ def book_pieces(archive: Archive, edition: Edition, site_url: str = "", pdf_name
     template = renderer.env.get_template("book.html.j2")
     return template.generate(
         r=renderer,
+        quote_figure=functools.partial(quote_figure, renderer),
         title=TITLE,
         edition=edition,
         site_url=site_url,
@@ -121,6 +124,26 @@ def book_pieces(archive: Archive, edition: Edition, site_url: str = "", pdf_name
         sources=sources,
         reference_ids=sorted(used, key=lambda reference_id: (archive.references[reference_id].publisher, reference_id)),
         stylesheet=Markup((TEMPLATES / "book.css").read_text(encoding="utf-8")),
+    )
+
+
+def quote_figure(renderer: Renderer, quote) -> Markup:
+    """A quote as the book shows it: its words, who speaks, and the locator of the passage in the book's copy of the
+    source. Written here rather than as a template macro for the reason given at Renderer.quote_figure."""
+    archive = renderer.archive
+    located = archive.quotes[quote.id]
+    source_id, number = located.source, located.match.paragraph.number
+    if quote.speaker:
+        who = escaped_text(archive.people[quote.speaker].name)
+        if quote.reported:
+            who += f", in {escaped_text(archive.sources[source_id].agency)}’s words"
+    else:
+        who = escaped_text(quote.voice)
+    anchor = escaped_text(f"{source_id}--{renderer.paragraph_id(source_id, number)}")
+    locator = escaped_text(renderer.locator(source_id, number))
+    return Markup(
+        f'<figure class="book-quote">\n<blockquote><p>“{renderer.with_sic(quote)}”</p></blockquote>\n'
+        f'<figcaption>{who} — <a class="book-locator" href="#{anchor}">{locator}</a></figcaption>\n</figure>\n'
     )
 
 
