@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -198,6 +199,26 @@ def test_without_the_pdf_the_site_offers_the_page_and_no_broken_link(archive, mo
     assert book.PDF_NAME not in fragment
     assert "The PDF edition of the book was not made for this copy of the site." in fragment
     assert "<code>make build</code> or <code>make book</code> makes it." in fragment
+
+
+def test_the_books_version_is_the_digest_of_the_data_without_reading_the_stored_texts_again(
+    archive, tmp_path, monkeypatch
+):
+    # The stored texts were checked against their records' sha256 as the archive loaded: the digest uses those.
+    read = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: read.append(path.name) or read_bytes(path))
+    edition = book.edition(archive, DATA)
+    stored = {path.name for path in archive.paths.values()}
+    assert stored and read  # the other files of data/ were read
+    assert not stored & set(read)
+    assert edition.version == book.data_version(DATA)  # reading every file gives the same version
+    assert stored <= set(read)
+    # Another byte in any file of data/ is another version.
+    project = tmp_path / "data"
+    shutil.copytree(DATA, project)
+    (project / "sources" / sorted(stored)[0]).write_bytes(b"another text")
+    assert book.data_version(project) != edition.version
 
 
 def test_a_rebuild_with_the_same_data_takes_the_pdf_from_the_cache_and_new_data_prints_again(

@@ -41,12 +41,19 @@ class Edition:
     date: datetime.datetime | None
 
 
-def data_version(data_dir: Path) -> str:
-    """A short digest of every file under data/: the same data gives the same version."""
+def data_version(data_dir: Path, known: dict[str, str] | None = None) -> str:
+    """A short digest of every file under data/: the same data gives the same version.
+
+    known: the sha256 of some of the files, by their paths in data/ (the stored texts, which the archive checks
+    against their records as it loads them): those files are not read again.
+    """
+    known = known or {}
     digest = hashlib.sha256()
     for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(data_dir).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        name = path.relative_to(data_dir).as_posix()
+        digest.update(name.encode() + b"\0")
+        sha256 = known.get(name)
+        digest.update(bytes.fromhex(sha256) if sha256 else hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:12]
 
 
@@ -69,7 +76,14 @@ def data_date(archive: Archive, data_dir: Path) -> datetime.datetime | None:
 
 
 def edition(archive: Archive, data_dir: Path) -> Edition:
-    return Edition(version=data_version(data_dir), date=data_date(archive, data_dir))
+    # The stored texts as they were loaded and checked: their records give their sha256.
+    data = data_dir.resolve()
+    stored = {
+        path.relative_to(data).as_posix(): archive.sources[source_id].sha256
+        for source_id, path in archive.paths.items()
+        if path.is_relative_to(data)
+    }
+    return Edition(version=data_version(data_dir, stored), date=data_date(archive, data_dir))
 
 
 def add_book(site: RenderedSite, archive: Archive, data_dir: Path, site_url: str, make_pdf: bool = True) -> str | None:
