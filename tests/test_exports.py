@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import io
 import json
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from archive.exports import ANNOTATION_CONTEXT, text_context
+from archive.exports import ANNOTATION_CONTEXT, calendar, text_context
 from archive.load import load_archive
 from archive.pages import render_site
 from conftest import DATA, ROOT, build_site
@@ -186,6 +187,32 @@ def test_the_calendar_has_an_all_day_event_for_each_dated_meeting(site, archive)
         assert str(event["status"]) == "CONFIRMED"
         assert str(event["url"]).endswith(f"meetings/{meeting_id}/")
     assert "tass.com/politics/1344519" in str(events["first-plenary@ssd-archive"]["description"])
+
+
+def test_the_calendar_is_written_to_rfc_5545_whatever_the_text(archive):
+    # Escaped characters, text outside ASCII and lines longer than 75 octets, read back by the icalendar library.
+    first = archive.timeline[0]
+    meeting = archive.meetings[first]
+    title = "Talks; “Geneva”, part 1 \\ Genève — " + "Женева " * 12
+    place = meeting.place.model_copy(update={"text": "Genève,\nPalais; des Nations"})
+    changed = dataclasses.replace(
+        archive, meetings={**archive.meetings, first: meeting.model_copy(update={"title": title, "place": place})}
+    )
+    written = calendar(changed, "https://example.org/ssd/")
+    lines = written.split(b"\r\n")
+    assert lines[-1] == b"" and b"\n" not in written.replace(b"\r\n", b"")  # every line ended by CRLF, only
+    assert max(len(line) for line in lines) <= 75
+    assert any(len(line) == 75 for line in lines)
+    for line in lines:
+        line.decode("utf-8")  # no character split between two lines
+    parsed = icalendar.Calendar.from_ical(written)
+    event = next(event for event in parsed.walk("VEVENT") if str(event["uid"]) == f"{first}@ssd-archive")
+    assert str(event["summary"]) == title
+    assert str(event["location"]) == "Genève,\nPalais; des Nations"
+    assert str(event["description"]).splitlines()[-1] == f"Record: https://example.org/ssd/meetings/{first}/"
+    assert str(parsed["x-wr-calname"]) == "Strategic Stability Dialogue\\, 2021"  # TEXT, its comma escaped
+    assert str(parsed["prodid"]) == "-//Strategic Stability Dialogue Archive//meetings//EN"
+    assert len(parsed.walk("VEVENT")) == sum(1 for m in archive.meetings.values() if m.date.iso)
 
 
 def test_the_site_address_set_at_build_time_names_every_data_file(tmp_path):
