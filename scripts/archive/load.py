@@ -124,6 +124,8 @@ def loaded_for_build(data_dir: Path, processes: int = 1) -> Iterator[Archive]:
 
 # From this many stored texts on, a load that may use two processors prepares them in a second process.
 TEXTS_IN_TWO_FROM = 100
+# The share of the source records the helper reads: with the texts to fold, as long as this process's reading.
+HELPER_READS = 0.4
 # What a source record says its stored text prints, checked against the text.
 PRINTED_FIELDS = ("title", "wire_tag", "dateline", "date_as_printed")
 
@@ -132,16 +134,17 @@ def load_archive(data_dir: Path, processes: int = 1) -> Archive:
     """The checked archive; raises ArchiveProblems listing every problem found.
 
     With processes=2 and many stored texts, a second process (a helper) folds the texts for finding quotes in
-    them and reads half the source records, while this one reads the other records. Once this one has read
-    every record, it asks the helper where each quote is, and whether each text prints what its record says
-    it prints; the helper answers while this one makes its other checks. Handing the folded texts over would
-    cost as much as folding them here.
+    them and reads some of the source records (HELPER_READS), while this one reads the other records. Once
+    this one has read every record, it asks the helper where each quote is, and whether each text prints what
+    its record says it prints; the helper answers while this one makes its other checks. Handing the folded
+    texts over would cost as much as folding them here.
     """
     loader = _Loader(data_dir)
     texts = sorted((data_dir / "sources").glob("*.txt")) if processes > 1 and data_dir.is_dir() else []
     two = len(texts) >= TEXTS_IN_TWO_FROM
     sources = loader.record_files("sources") if two else []
-    theirs, mine = sources[: len(sources) // 2], sources[len(sources) // 2 :]
+    split = round(len(sources) * HELPER_READS)
+    theirs, mine = sources[:split], sources[split:]
     with (
         helping(functools.partial(_fold_and_read, texts, theirs, loader), _find_in_folded)
         if two
@@ -654,8 +657,12 @@ class _Loader:
                 )
             )
             return
+        text = stored.text
         for index, (listed, stored_paragraph) in enumerate(zip(source.paragraphs, stored.paragraphs, strict=True)):
-            if listed is not None and listed.begins is not None and not stored_paragraph.text.startswith(listed.begins):
+            if listed is None or listed.begins is None:
+                continue
+            # Within the paragraph's bounds: as stored_paragraph.text.startswith, without copying the paragraph out.
+            if not text.startswith(listed.begins, stored_paragraph.start, stored_paragraph.end):
                 self.problems.append(
                     document.problem(
                         ("paragraphs", index, "begins"),
