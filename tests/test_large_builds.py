@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import posixpath
 import random
+import re
 import subprocess
 import sys
 import threading
@@ -436,6 +437,34 @@ def test_an_error_in_the_second_process_stops_the_load(monkeypatch):
     with pytest.raises(RuntimeError, match=r"The second process failed \(exit code 1\)"):
         load.load_archive(DATA, processes=2)
     assert multiprocessing.active_children() == []
+
+
+def test_a_helper_that_ends_is_an_error_whatever_is_asked_next():
+    with processes.helping(lambda: (None, "handed over"), lambda kept, question: os._exit(3)) as helper:
+        assert helper.receive() == "handed over"
+        helper.ask("where is the quote?")
+        with pytest.raises(RuntimeError, match=r"The second process failed \(exit code 3\)"):
+            helper.receive()
+        with pytest.raises(RuntimeError, match=r"The second process failed \(exit code 3\)"):
+            helper.ask("and this one?")
+    assert multiprocessing.active_children() == []
+
+
+def test_a_stored_text_that_links_to_itself_is_reported_alike_in_two_processes(tmp_path, monkeypatch):
+    monkeypatch.setattr(load, "TEXTS_IN_TWO_FROM", 1)
+    project = copy_project(tmp_path / "project")
+    sources = project / "data" / "sources"
+    record = sorted(sources.glob("*.yaml"))[0]
+    named = re.search(r"^file: (\S+)$", record.read_text(encoding="utf-8"), re.MULTILINE).group(1)
+    record.write_text(record.read_text(encoding="utf-8").replace(f"file: {named}", "file: loop.txt"), "utf-8")
+    (sources / "loop.txt").symlink_to("loop.txt")  # a link that leads to itself
+    reports = []
+    for count in (1, 2):
+        with pytest.raises(ArchiveProblems) as raised:
+            load.load_archive(project / "data", processes=count)
+        reports.append(raised.value.report())
+    assert reports[0] == reports[1]
+    assert "'loop.txt', which is a link to loop.txt, not a stored text." in reports[0]
 
 
 def test_a_bad_stored_text_is_reported_alike_in_two_processes(tmp_path, monkeypatch):

@@ -382,10 +382,11 @@ def calendar(archive: Archive, base: str) -> bytes:
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
-    return b"".join(_folded(line) for line in lines)
+    return b"".join(_folded_line(line) for line in lines)
 
 
-CALENDAR_NAME = "Strategic Stability Dialogue, 2021"
+# Without a comma or a semicolon: calendar programs read NAME and X-WR-CALNAME with or without TEXT escapes.
+CALENDAR_NAME = "Strategic Stability Dialogue 2021"
 _ICAL_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n"})
 
 
@@ -394,7 +395,7 @@ def _ical_text(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n").translate(_ICAL_ESCAPES)
 
 
-def _folded(line: str) -> bytes:
+def _folded_line(line: str) -> bytes:
     """A content line in UTF-8, ended by CRLF and folded into pieces of at most 75 octets, each after the first
     begun by a space; a character is never split across two pieces (RFC 5545, 3.1)."""
     encoded = line.encode("utf-8")

@@ -141,64 +141,74 @@ def load_archive(data_dir: Path, processes: int = 1) -> Archive:
     """
     loader = _Loader(data_dir)
     texts = sorted((data_dir / "sources").glob("*.txt")) if processes > 1 and data_dir.is_dir() else []
-    two = len(texts) >= TEXTS_IN_TWO_FROM
-    sources = loader.record_files("sources") if two else []
-    split = round(len(sources) * HELPER_READS)
-    theirs, mine = sources[:split], sources[split:]
-    with (
-        helping(functools.partial(_fold_and_read, texts, theirs, loader), _find_in_folded)
-        if two
-        else contextlib.nullcontext() as helper
-    ):
-        if helper:
-            loader.read_records(but_not="sources")
-            read_here = loader.read_yaml_files(mine)
-            loader.read_folder("sources", {**helper.receive(), **read_here})
-        else:
-            loader.read_records()
-        if helper:
-            wanted = loader.wanted()
-            helper.ask(wanted)
+    if len(texts) < TEXTS_IN_TWO_FROM:
+        loader.read_records()
         loader.read_stored_texts()
         loader.check_ids()
         loader.check_references()
         loader.read_changes()
-        if helper:
-            loader.take_found(wanted, helper.receive())
         loader.check_as_printed()
         loader.locate_quotes()
-        loader.report_clashes()
+    else:
+        sources = loader.record_files("sources")
+        split = round(len(sources) * HELPER_READS)
+        with helping(functools.partial(_fold_and_read, texts, sources[:split], loader), _find_in_folded) as helper:
+            loader.read_records(but_not="sources")
+            read_here = loader.read_yaml_files(sources[split:])
+            loader.read_folder("sources", {**helper.receive(), **read_here})
+            wanted = loader.wanted()
+            helper.ask(wanted)
+            loader.read_stored_texts()  # the checks that need no folded text, while the helper answers
+            loader.check_ids()
+            loader.check_references()
+            loader.read_changes()
+            loader.take_found(wanted, helper.receive())
+            loader.check_as_printed()
+            loader.locate_quotes()
+    loader.report_clashes()
     if loader.problems:
         raise ArchiveProblems(loader.problems)
     return loader.archive()
 
 
+class Wanted(NamedTuple):
+    """What the main process asks the helper about one stored text (see _find_in_folded)."""
+
+    file: str  # the text's file name in data/sources/
+    sha256: str  # of the bytes the answers must be about: the record's, which the main process checks
+    quotes: list[str]  # words to find: the source's quotes and mentions, as locate_quotes will ask
+    printed: list[str]  # words the text should print, as check_as_printed will ask
+
+
 def _fold_and_read(
     texts: list[Path], sources: list[Path], loader: _Loader
 ) -> tuple[dict[str, tuple[str, StoredText]], dict[Path, tuple[Document | None, list[Problem]]]]:
-    """In the helper: each stored text that is UTF-8, folded, with the sha256 of its bytes, by its path (kept to
-    answer _find_in_folded); and what read_yaml gives for some source records (handed over)."""
+    """In the helper: each stored text that is UTF-8, folded, with the sha256 of its bytes, by its file name
+    (kept to answer _find_in_folded); and what read_yaml gives for some source records (handed over)."""
     folded: dict[str, tuple[str, StoredText]] = {}
     for path in texts:
         try:
             raw = path.read_bytes()
-            folded[str(path.resolve())] = (hashlib.sha256(raw).hexdigest(), StoredText(raw.decode("utf-8")).folded())
+            folded[path.name] = (hashlib.sha256(raw).hexdigest(), StoredText(raw.decode("utf-8")).fold_now())
         except (OSError, UnicodeDecodeError):
             continue  # reported by read_stored_texts, which reads every text again
     return folded, loader.read_yaml_files(sources)
 
 
 def _find_in_folded(
-    folded: dict[str, tuple[str, StoredText]], wanted: dict[str, tuple[str, str, list[str], list[str]]]
+    folded: dict[str, tuple[str, StoredText]], wanted: dict[str, Wanted]
 ) -> dict[str, tuple[list[list[tuple[int, int]]], list[bool]]]:
-    """In the helper: for each source of `wanted` (its text's path and sha256, words to find, words it should
-    print), the spans of each of the words found, and whether it prints each of the others. A text that is not
-    the one this process read (changed since, or not read) is not answered for."""
+    """In the helper: for each source of `wanted`, the spans of each of its quotes found in its text, and
+    whether the text prints each of its printed words. A text whose bytes are not the ones the record names
+    (changed since, or not read) is not answered for: the main process reads only those."""
     found = {}
-    for source_id, (path, sha256, quotes, printed) in wanted.items():
-        digest, stored = folded.get(path, (None, None))
-        if stored is not None and digest == sha256:
-            found[source_id] = ([stored.spans(quote) for quote in quotes], [stored.prints(words) for words in printed])
+    for source_id, asked in wanted.items():
+        digest, stored = folded.get(asked.file, (None, None))
+        if stored is not None and digest == asked.sha256:
+            found[source_id] = (
+                [stored.spans(quote) for quote in asked.quotes],
+                [stored.prints(words) for words in asked.printed],
+            )
     return found
 
 
@@ -604,14 +614,15 @@ class _Loader:
                         )
                     )
 
-    def wanted(self) -> dict[str, tuple[str, str, list[str], list[str]]]:
-        """For each source record that names its stored text and the text's sha256: the text's path, the sha256,
-        the words to find in it (its quotes and mentions, as locate_quotes will ask), and what the record says the
-        text prints (as check_as_printed will ask)."""
-        folder = (self.data_dir / "sources").resolve()
-        wanted: dict[str, tuple[str, str, list[str], list[str]]] = {
-            source_id: (
-                str((folder / source.file).resolve()),
+    def wanted(self) -> dict[str, Wanted]:
+        """What to ask the helper about each source record that names its stored text and the text's sha256.
+
+        The quotes and mentions are the ones locate_quotes looks for, and the printed words the ones
+        check_as_printed looks for: a text asked about one that these loops miss is folded here instead.
+        """
+        wanted = {
+            source_id: Wanted(
+                source.file,
                 source.sha256,
                 [],
                 [value for field in PRINTED_FIELDS if (value := getattr(source, field))],
@@ -622,27 +633,26 @@ class _Loader:
         for meeting in self.checked("meetings").values():
             for _, quote in _usable(meeting.quotes, "source", "text"):
                 if quote.source in wanted:
-                    wanted[quote.source][2].append(quote.text)
+                    wanted[quote.source].quotes.append(quote.text)
         for person in self.checked("people").values():
             for field in ("spellings", "roles"):
                 for _, mention in _usable(getattr(person, field), "source", "text"):
                     if mention.source in wanted:
-                        wanted[mention.source][2].append(mention.text)
+                        wanted[mention.source].quotes.append(mention.text)
         return wanted
 
     def take_found(
-        self,
-        wanted: dict[str, tuple[str, str, list[str], list[str]]],
-        found: dict[str, tuple[list[list[tuple[int, int]]], list[bool]]],
+        self, wanted: dict[str, Wanted], found: dict[str, tuple[list[list[tuple[int, int]]], list[bool]]]
     ) -> None:
         """What the helper found in the texts (see _find_in_folded), given to each text read here: the helper
         answered only for the bytes the record's sha256 names, as read_stored_texts read them. What it did not
         answer for is worked out here when asked."""
         for source_id, (spans, prints) in found.items():
-            if source_id not in self.texts:
-                continue
-            _, _, quotes, printed = wanted[source_id]
-            self.texts[source_id].known(dict(zip(quotes, spans, strict=True)), dict(zip(printed, prints, strict=True)))
+            if source_id in self.texts:
+                asked = wanted[source_id]
+                self.texts[source_id].known(
+                    dict(zip(asked.quotes, spans, strict=True)), dict(zip(asked.printed, prints, strict=True))
+                )
 
     def _check_paragraphs(self, source_id: str, source: Source, stored: StoredText) -> None:
         document = self.documents[("sources", source_id)]

@@ -139,8 +139,8 @@ class StoredText:
     def _folded(self) -> NormalisedText:
         return NormalisedText(self.text)
 
-    def folded(self) -> StoredText:
-        """The text folded for matching now, rather than when first searched; the text itself."""
+    def fold_now(self) -> StoredText:
+        """Fold the text for matching now, rather than when first searched; return this StoredText."""
         self._folded  # noqa: B018 (made and kept by the property)
         return self
 

@@ -1,10 +1,11 @@
 """Work split between this process and a second one, forked from it, when the machine has two processors.
 
 Loading and rendering a large archive are seconds of pure Python. Forked, the second process starts
-with all this one has already loaded, at no cost, and works at the same time; what it gives back is
-pickled to this one through a temporary file. It prepares the stored texts and reads half the source
-records while this one reads the other records, and renders pages with it. (It reads no more than that:
-handing back what it had read would cost as much as the reading saves.)
+with all this one has already loaded, at no cost, and works at the same time. Loading, it is a helper
+(see helping): it folds the stored texts and reads some of the source records, hands the records over,
+and keeps the folded texts to answer where each quote is, since handing them over would cost as much as
+folding them. Rendering, it renders pages beside this one (see in_two_processes), and what it gives back
+is pickled to this one through a temporary file.
 """
 
 from __future__ import annotations
@@ -105,15 +106,19 @@ class Helper:
         try:
             return self._connection.recv()
         except EOFError:  # it ended without sending: its error, if any, is printed above
-            self._process.join()
-            raise RuntimeError(
-                f"The second process failed (exit code {self._process.exitcode}); its error is above."
-            ) from None
+            raise self._failed() from None
 
     def ask(self, *arguments: object) -> None:
         """Have the helper work out its answer(what it kept, *arguments) while this process goes on; receive()
         gives it."""
-        self._connection.send(arguments)
+        try:
+            self._connection.send(arguments)
+        except OSError:  # it has ended, and closed its end of the pipe
+            raise self._failed() from None
+
+    def _failed(self) -> RuntimeError:
+        self._process.join()
+        return RuntimeError(f"The second process failed (exit code {self._process.exitcode}); its error is above.")
 
 
 @contextlib.contextmanager
@@ -129,18 +134,20 @@ def helping(make: Callable[[], tuple[Kept, object]], answer: Callable[..., objec
     mine, theirs = context.Pipe()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # or the helper would write out again what is waiting to be written
-    process = context.Process(target=_help, args=(make, answer, theirs, mine), name="ssd-second-process")
-    process.start()
-    theirs.close()
+    # A daemon: should this process end without stopping it, the helper is ended too.
+    process = context.Process(target=_help, args=(make, answer, theirs, mine), name="ssd-second-process", daemon=True)
     try:
+        process.start()
+        theirs.close()
         yield Helper(mine, process)
         with contextlib.suppress(OSError):  # it may have ended already
             mine.send(None)
         process.join()
     finally:
-        if process.exitcode is None:  # the block failed or was interrupted: the helper is not left running
+        if process.pid is not None and process.exitcode is None:  # failed or interrupted: not left running
             process.kill()
             process.join()
+        theirs.close()
         mine.close()
 
 
