@@ -439,6 +439,12 @@ def test_an_error_in_the_second_process_stops_the_load(monkeypatch):
     assert multiprocessing.active_children() == []
 
 
+def _problems_reported(data: Path, processes: int) -> str:
+    with pytest.raises(ArchiveProblems) as raised:
+        load.load_archive(data, processes=processes)
+    return raised.value.report()
+
+
 def test_a_helper_that_ends_is_an_error_whatever_is_asked_next():
     with processes.helping(lambda: (None, "handed over"), lambda kept, question: os._exit(3)) as helper:
         assert helper.receive() == "handed over"
@@ -458,11 +464,7 @@ def test_a_stored_text_that_links_to_itself_is_reported_alike_in_two_processes(t
     named = re.search(r"^file: (\S+)$", record.read_text(encoding="utf-8"), re.MULTILINE).group(1)
     record.write_text(record.read_text(encoding="utf-8").replace(f"file: {named}", "file: loop.txt"), "utf-8")
     (sources / "loop.txt").symlink_to("loop.txt")  # a link that leads to itself
-    reports = []
-    for count in (1, 2):
-        with pytest.raises(ArchiveProblems) as raised:
-            load.load_archive(project / "data", processes=count)
-        reports.append(raised.value.report())
+    reports = [_problems_reported(project / "data", processes=count) for count in (1, 2)]
     assert reports[0] == reports[1]
     assert "'loop.txt', which is a link to loop.txt, not a stored text." in reports[0]
 
@@ -484,11 +486,7 @@ def test_a_bad_stored_text_is_reported_alike_in_two_processes(tmp_path, monkeypa
     listed = sorted(sources.glob("*.yaml"))
     read_there = listed[: round(len(listed) * load.HELPER_READS)]
     assert read_there and set(read_there) < set(records)  # bad records read there, and here
-    reports = []
-    for count in (1, 2):
-        with pytest.raises(ArchiveProblems) as raised:
-            load.load_archive(project / "data", processes=count)
-        reports.append(raised.value.report())
+    reports = [_problems_reported(project / "data", processes=count) for count in (1, 2)]
     assert reports[0] == reports[1]
     assert stored[0].name in reports[0] and "sha256" in reports[0]
     assert (
