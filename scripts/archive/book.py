@@ -129,6 +129,8 @@ def book_pieces(archive: Archive, edition: Edition, site_url: str = "", pdf_name
     return template.generate(
         r=renderer,
         quote_figure=functools.partial(quote_figure, renderer),
+        locators=functools.partial(locators, renderer),
+        fact=functools.partial(fact, renderer),
         title=TITLE,
         edition=edition,
         site_url=site_url,
@@ -159,6 +161,33 @@ def quote_figure(renderer: Renderer, quote) -> Markup:
         f'<figure class="book-quote">\n<blockquote><p>“{renderer.with_sic(quote)}”</p></blockquote>\n'
         f'<figcaption>{who} — <a class="book-locator" href="#{anchor}">{locator}</a></figcaption>\n</figure>\n'
     )
+
+
+def locators(renderer: Renderer, item) -> Markup:
+    """What backs a fact or a statement, as links inside the book: the paragraph of each quote, once, and each
+    outside reference, named as one."""
+    esc, references = escaped_text, renderer.archive.references
+    links = [
+        f'<a class="book-locator" href="#{esc(source_id)}--{esc(renderer.paragraph_id(source_id, number))}">'
+        f"{esc(renderer.locator(source_id, number))}</a>\n"
+        for source_id, number in renderer.paragraphs_quoted(item.quotes)
+    ]
+    links += [
+        f'<a class="book-locator book-locator--outside" href="#ref-{esc(reference_id)}">'
+        f"{esc(references[reference_id].publisher)} (outside, not stored)</a>\n"
+        for reference_id in item.references
+    ]
+    return Markup("".join(links))
+
+
+def fact(renderer: Renderer, item) -> Markup:
+    """A fact of a meeting's summary in the book: its text and locators, and what the sources do not say of it."""
+    shown = (
+        f'{escaped_text(item.text)} <span class="book-evidence">{locators(renderer, item)}</span>' if item.text else ""
+    )
+    if item.silent:
+        shown += f'<span class="book-silent">{escaped_text(item.silent)}</span>'
+    return Markup(shown)
 
 
 def cached_pdf(html: str, edition: Edition, cache: Path) -> bytes:

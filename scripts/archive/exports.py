@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import operator
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -265,10 +266,14 @@ def _meeting_row(meeting_id: str, meeting: Meeting, base: str) -> dict:
 
 
 def _csv(rows: list[dict]) -> bytes:
+    """Rows that all have the first row's fields, in its order, as CSV (a row read by field, as csv.DictWriter
+    would, but without its checks of each row, which took as long as the writing at 1,000 meetings)."""
+    fields = list(rows[0])
+    assert all(row.keys() == rows[0].keys() for row in rows), "every row of a table has the same fields"
     buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(fields)
+    writer.writerows(map(operator.itemgetter(*fields), rows))
     # A byte-order mark lets spreadsheet programs read the file as UTF-8.
     return buffer.getvalue().encode("utf-8-sig")
 

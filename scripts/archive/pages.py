@@ -589,6 +589,33 @@ class Renderer:
             )
         return Markup(figure)
 
+    def evidence(self, item) -> Markup:
+        """What backs a fact or a statement, as links on its page: a locator for each quote, and each outside
+        reference, named as one. Written here for the reason given at quote_figure (each meeting page has a
+        dozen)."""
+        esc, references = escaped_text, self.archive.references
+        links = [
+            f'<a class="ssd-locator" href="#{esc(quote_id)}">{esc(locator)}</a>\n'
+            for quote_id, locator in self.quote_locators(item.quotes)
+        ]
+        links += [
+            f'<a class="ssd-locator ssd-locator--outside" href="#ref-{esc(reference_id)}">'
+            f"{esc(references[reference_id].publisher)} (outside, not stored)</a>\n"
+            for reference_id in item.references
+        ]
+        return Markup("".join(links))
+
+    def fact(self, item) -> Markup:
+        """A fact of the glance table: its text and its evidence, and what the sources do not say of it."""
+        esc = escaped_text
+        shown = ""
+        if item.text:
+            evidence = self.evidence(item)
+            shown = f'<span class="ssd-fact">{esc(item.text)}</span> <span class="ssd-evidence">{evidence}</span>'
+        if item.silent:
+            shown += f'<span class="ssd-silent">{esc(item.silent)}</span>'
+        return Markup(shown)
+
     # -- pages ---------------------------------------------------------------
 
     def render(
