@@ -166,18 +166,13 @@ def quote_figure(renderer: Renderer, quote) -> Markup:
 def locators(renderer: Renderer, item) -> Markup:
     """What backs a fact or a statement, as links inside the book: the paragraph of each quote, once, and each
     outside reference, named as one."""
-    esc, references = escaped_text, renderer.archive.references
+    esc = escaped_text
     links = [
         f'<a class="book-locator" href="#{esc(source_id)}--{esc(renderer.paragraph_id(source_id, number))}">'
         f"{esc(renderer.locator(source_id, number))}</a>\n"
         for source_id, number in renderer.paragraphs_quoted(item.quotes)
     ]
-    links += [
-        f'<a class="book-locator book-locator--outside" href="#ref-{esc(reference_id)}">'
-        f"{esc(references[reference_id].publisher)} (outside, not stored)</a>\n"
-        for reference_id in item.references
-    ]
-    return Markup("".join(links))
+    return Markup("".join(links + renderer.outside_links(item, "book-locator")))
 
 
 def fact(renderer: Renderer, item) -> Markup:

@@ -593,17 +593,21 @@ class Renderer:
         """What backs a fact or a statement, as links on its page: a locator for each quote, and each outside
         reference, named as one. Written here for the reason given at quote_figure (each meeting page has a
         dozen)."""
-        esc, references = escaped_text, self.archive.references
+        esc = escaped_text
         links = [
             f'<a class="ssd-locator" href="#{esc(quote_id)}">{esc(locator)}</a>\n'
             for quote_id, locator in self.quote_locators(item.quotes)
         ]
-        links += [
-            f'<a class="ssd-locator ssd-locator--outside" href="#ref-{esc(reference_id)}">'
+        return Markup("".join(links + self.outside_links(item, "ssd-locator")))
+
+    def outside_links(self, item, css_class: str) -> list[str]:
+        """A link to each outside reference of a fact or a statement, named as outside and not stored."""
+        esc, references = escaped_text, self.archive.references
+        return [
+            f'<a class="{css_class} {css_class}--outside" href="#ref-{esc(reference_id)}">'
             f"{esc(references[reference_id].publisher)} (outside, not stored)</a>\n"
             for reference_id in item.references
         ]
-        return Markup("".join(links))
 
     def fact(self, item) -> Markup:
         """A fact of the glance table: its text and its evidence, and what the sources do not say of it."""
