@@ -13,7 +13,7 @@ import operator
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import UnionType
@@ -143,12 +143,7 @@ def load_archive(data_dir: Path, processes: int = 1) -> Archive:
     texts = sorted((data_dir / "sources").glob("*.txt")) if processes > 1 and data_dir.is_dir() else []
     if len(texts) < TEXTS_IN_TWO_FROM:
         loader.read_records()
-        loader.read_stored_texts()
-        loader.check_ids()
-        loader.check_references()
-        loader.read_changes()
-        loader.check_as_printed()
-        loader.locate_quotes()
+        loader.check()
     else:
         sources = loader.record_files("sources")
         split = round(len(sources) * HELPER_READS)
@@ -158,14 +153,7 @@ def load_archive(data_dir: Path, processes: int = 1) -> Archive:
             loader.read_folder("sources", {**helper.receive(), **read_here})
             wanted = loader.wanted()
             helper.ask(wanted)
-            loader.read_stored_texts()  # the checks that need no folded text, while the helper answers
-            loader.check_ids()
-            loader.check_references()
-            loader.read_changes()
-            loader.take_found(wanted, helper.receive())
-            loader.check_as_printed()
-            loader.locate_quotes()
-    loader.report_clashes()
+            loader.check(texts_searched=lambda: loader.take_found(wanted, helper.receive()))
     if loader.problems:
         raise ArchiveProblems(loader.problems)
     return loader.archive()
@@ -255,6 +243,18 @@ class _Loader:
         for folder in FOLDERS:
             if folder != but_not:
                 self.read_folder(folder)
+
+    def check(self, texts_searched: Callable[[], None] = lambda: None) -> None:
+        """Every check of the records read, in order; texts_searched is called before the first check that
+        searches the stored texts (the ones before it need no folded text)."""
+        self.read_stored_texts()
+        self.check_ids()
+        self.check_references()
+        self.read_changes()
+        texts_searched()
+        self.check_as_printed()
+        self.locate_quotes()
+        self.report_clashes()
 
     def read_yaml_files(self, paths: list[Path]) -> dict[Path, tuple[Document | None, list[Problem]]]:
         return {path: read_yaml(path, self.shown(path)) for path in paths}
