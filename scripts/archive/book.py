@@ -155,21 +155,24 @@ def quote_figure(renderer: Renderer, quote) -> Markup:
             who += f", in {escaped_text(archive.sources[source_id].agency)}’s words"
     else:
         who = escaped_text(quote.voice)
-    anchor = escaped_text(f"{source_id}--{renderer.paragraph_id(source_id, number)}")
-    locator = escaped_text(renderer.locator(source_id, number))
     return Markup(
         f'<figure class="book-quote">\n<blockquote><p>“{renderer.with_sic(quote)}”</p></blockquote>\n'
-        f'<figcaption>{who} — <a class="book-locator" href="#{anchor}">{locator}</a></figcaption>\n</figure>\n'
+        f"<figcaption>{who} — {_locator_link(renderer, source_id, number)}</figcaption>\n</figure>\n"
     )
+
+
+def _locator_link(renderer: Renderer, source_id: str, number: int) -> str:
+    """A link to a paragraph of the book's copy of a source, named by its locator."""
+    esc = escaped_text
+    anchor = f"{esc(source_id)}--{esc(renderer.paragraph_id(source_id, number))}"
+    return f'<a class="book-locator" href="#{anchor}">{esc(renderer.locator(source_id, number))}</a>'
 
 
 def locators(renderer: Renderer, item) -> Markup:
     """What backs a fact or a statement, as links inside the book: the paragraph of each quote, once, and each
     outside reference, named as one."""
-    esc = escaped_text
     links = [
-        f'<a class="book-locator" href="#{esc(source_id)}--{esc(renderer.paragraph_id(source_id, number))}">'
-        f"{esc(renderer.locator(source_id, number))}</a>\n"
+        _locator_link(renderer, source_id, number) + "\n"
         for source_id, number in renderer.paragraphs_quoted(item.quotes)
     ]
     return Markup("".join(links + renderer.outside_links(item, "book-locator")))
