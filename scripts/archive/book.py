@@ -20,7 +20,7 @@ from markupsafe import Markup
 from . import exports
 from .escaping import escaped_text
 from .load import Archive, load_archive
-from .pages import RenderedSite, Renderer, meeting_uri, page_url
+from .pages import RenderedSite, Renderer, ShownParagraph, meeting_uri, page_url
 from .problems import ArchiveProblems
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -131,6 +131,7 @@ def book_pieces(archive: Archive, edition: Edition, site_url: str = "", pdf_name
         quote_figure=functools.partial(quote_figure, renderer),
         locators=functools.partial(locators, renderer),
         fact=functools.partial(fact, renderer),
+        stored_text=functools.partial(stored_text, renderer),
         title=TITLE,
         edition=edition,
         site_url=site_url,
@@ -186,6 +187,33 @@ def fact(renderer: Renderer, item) -> Markup:
     if item.silent:
         shown += f'<span class="book-silent">{escaped_text(item.silent)}</span>'
     return Markup(shown)
+
+
+def stored_text(renderer: Renderer, source_id: str, agency: str, paragraphs: list[ShownParagraph]) -> Markup:
+    """A source's paragraphs as the book prints them, each with its locator and the meetings that quote it.
+    Written here for the reason given at Renderer.stored_text."""
+    esc, meetings = escaped_text, renderer.archive.meetings
+    source_id, agency = esc(source_id), esc(agency)
+    printed = []
+    for paragraph in paragraphs:
+        record = paragraph.record
+        extra = record.not_part_of_report
+        printed.append(
+            f'<li class="book-paragraph{" book-paragraph--extra" if extra else ""}" '
+            f'id="{source_id}--{esc(record.id)}">\n'
+            f'<span class="book-paragraph-number">{agency}, ¶&nbsp;{paragraph.number}</span>\n'
+            f"<p>{paragraph.html}</p>\n"
+        )
+        if extra:
+            printed.append('<p class="book-note">Not part of the report: a promotional line of the newspaper.</p>')
+        if paragraph.quoted_in:
+            links = ", ".join(
+                f'<a class="book-xref" href="#{esc(meeting_id)}">{esc(meetings[meeting_id].short_title)}</a>'
+                for meeting_id, _ in paragraph.quoted_in
+            )
+            printed.append(f'<p class="book-note">Quoted in: {links}</p>')
+        printed.append("</li>\n")
+    return Markup("".join(printed))
 
 
 def cached_pdf(html: str, edition: Edition, cache: Path) -> bytes:

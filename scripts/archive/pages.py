@@ -620,6 +620,37 @@ class Renderer:
             shown += f'<span class="ssd-silent">{esc(item.silent)}</span>'
         return Markup(shown)
 
+    def stored_text(self, uri: str, paragraphs: list[ShownParagraph]) -> Markup:
+        """A source's paragraphs as its page shows them: each with its number, a permanent link to itself, the
+        earlier ids that still lead to it, and the meetings that quote it. Written here for the reason given at
+        quote_figure: a thousand sources have tens of thousands of paragraphs, each several values to write."""
+        esc, meetings = escaped_text, self.archive.meetings
+        shown = []
+        for paragraph in paragraphs:
+            record = paragraph.record
+            paragraph_id = esc(record.id)
+            extra = record.not_part_of_report
+            shown.append(
+                f'<div class="ssd-passage{" ssd-passage--extra" if extra else ""}">\n'
+                f'<a class="ssd-paragraph-number" href="#{paragraph_id}" title="Permanent link to paragraph '
+                f'{paragraph.number}">¶&nbsp;{paragraph.number}</a>\n'
+                + "".join(f'<span id="{esc(alias)}"></span>' for alias in paragraph.aliases)
+                + f'<p id="{paragraph_id}">{paragraph.html}</p>\n'
+            )
+            if extra:
+                shown.append(
+                    '<p class="ssd-passage-note">Not part of the report: a promotional line of the newspaper.</p>\n'
+                )
+            if paragraph.quoted_in:
+                links = ", ".join(
+                    f'<a href="{esc(meeting_link(uri, meeting_id, quote.id))}">'
+                    f"{esc(meetings[meeting_id].short_title)}</a>"
+                    for meeting_id, quote in paragraph.quoted_in
+                )
+                shown.append(f'<p class="ssd-quoted-in">Quoted in: {links}</p>\n')
+            shown.append("</div>\n")
+        return Markup("".join(shown))
+
     # -- pages ---------------------------------------------------------------
 
     def render(
