@@ -216,3 +216,51 @@ def test_the_archives_templates_write_values_out_without_wrapping_them():
     )
     with pytest.raises(UndefinedError):
         strict.get_template("page").render()
+
+
+def _callables():
+    """Every kind of callable a template may call, marked or not to be passed the context and the like."""
+    from jinja2 import pass_context, pass_environment, pass_eval_context
+
+    class Holder:
+        def method(self, a, b="b"):
+            return f"method {a} {b}"
+
+        @pass_context
+        def with_context(self, context, a):
+            return f"context {context['v']} {a}"
+
+    def stops(a):
+        raise StopIteration
+
+    return {
+        "plain": lambda a, b="b": f"plain {a} {b}",
+        "method": Holder().method,
+        "context": pass_context(lambda context, a: f"context {context['v']} {a}"),
+        "method_context": Holder().with_context,
+        "environment": pass_environment(lambda environment, a: f"environment {environment.autoescape} {a}"),
+        "eval_context": pass_eval_context(lambda eval_context, a: f"eval {eval_context.autoescape} {a}"),
+        "builtin": len,
+        "stops": stops,
+    }
+
+
+# Calls in the page, in a loop (where Jinja passes the loop's variables along), with keywords, and in a macro.
+CALLS = """{% macro m(f) %}{{ f("in a macro") }}{% endmacro %}
+{% for name, f in fs.items() if name not in ("builtin", "stops") %}{% set v = "looped" %}{{ f("x") }}|{{ m(f) }}|
+{% endfor %}{{ fs.plain("y", b="keyword") }}|{{ fs.method(a="named") }}|{{ fs.builtin("four") }}|
+{{- fs.stops(1) is undefined }}"""
+
+
+def test_the_archives_templates_call_every_kind_of_function_as_jinja_does():
+    """A function marked to be passed the context (pass_context and the like) still is; any other is called as is."""
+    from archive.pages import TemplateEnvironment
+    from jinja2 import Environment
+
+    rendered = {
+        kind: kind(autoescape=True).from_string(CALLS).render(fs=_callables(), v="page")
+        for kind in (Environment, TemplateEnvironment)
+    }
+    assert rendered[TemplateEnvironment] == rendered[Environment]
+    assert "context looped x" in rendered[Environment] and "environment True x" in rendered[TemplateEnvironment]
+    assert "plain y keyword|method named b|4|True" in rendered[Environment]

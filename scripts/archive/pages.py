@@ -16,12 +16,15 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FunctionType, MethodType
 from typing import BinaryIO
 
 import orjson
 import yaml
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from jinja2.compiler import CodeGenerator
+from jinja2.runtime import Context
+from jinja2.utils import _PassArg
 from markupsafe import Markup
 
 from .citation import Citations, PageCitation
@@ -92,6 +95,41 @@ class EscapedTextCode(CodeGenerator):
             self.write(finalize.src)
 
 
+class TemplateContext(Context):
+    """Jinja's context, but a template's call to a function or a method that takes no context goes straight to it.
+
+    Jinja asks every callable a template calls, twice, whether it wants the context, the environment or the
+    evaluation context passed to it (pass_context and the like). At a thousand meetings the templates make
+    over a hundred thousand calls, and the asking cost more than most of the functions called. Here each
+    function is asked once, as Jinja asks it; anything else is called as Jinja calls it.
+    """
+
+    # Jinja's own names: a template may pass a keyword argument named "self" or "obj".
+    def call(__self, __obj, *args, **kwargs):
+        kind = type(__obj)
+        function = __obj.__func__ if kind is MethodType else __obj if kind is FunctionType else None
+        if function is None:
+            return super().call(__obj, *args, **kwargs)
+        plain = _TAKES_NO_CONTEXT.get(function)
+        if plain is None:  # the method-wrapper __call__ of a function or a method is never marked
+            plain = _TAKES_NO_CONTEXT[function] = _PassArg.from_obj(function) is None
+        if not plain:
+            return super().call(__obj, *args, **kwargs)
+        # What Jinja passes to every call in a loop or a block, for a callable that takes the context.
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
+
+
+# Function -> whether it takes no context, environment or evaluation context (see TemplateContext).
+_TAKES_NO_CONTEXT: dict[object, bool] = {}
+
+
 class TemplateEnvironment(Environment):
     """The environment of the archive's templates (see EscapedTextCode).
 
@@ -100,6 +138,7 @@ class TemplateEnvironment(Environment):
     """
 
     code_generator_class = EscapedTextCode
+    context_class = TemplateContext
     escaped_text = staticmethod(escaped_text)
 
 
@@ -427,6 +466,9 @@ class Renderer:
         self.cite_downloads: dict[str, dict[str, bytes]] = {}  # page -> its citation files
         self._quote_targets: dict[str, str] = {}
         self._shown_quotes: dict[str, Markup] = {}
+        # The parts of the figures of the page being rendered (see quote_figure), by quote id.
+        self._figures_on: str | None = None
+        self._figures: dict[str, tuple[str, str, str, str, int]] = {}
         self.env = TemplateEnvironment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=True,
@@ -550,6 +592,38 @@ class Renderer:
         Written here rather than as a template macro: the pages of a thousand meetings show over thirty
         thousand figures, and calling a Jinja macro costs twice what writing the figure does.
         """
+        if self._figures_on != uri:  # the figures of the page before: a page shows each of its quotes up to thrice
+            self._figures_on, self._figures = uri, {}
+        parts = self._figures.get(quote.id)
+        if parts is None:
+            parts = self._figures[quote.id] = self._figure_parts(quote, uri)
+        opening, words, passage, agency, number = parts
+        if not anchor:
+            return Markup(f"{opening}>\n{words}<figcaption>{passage}</figcaption>\n</figure>\n")
+        esc = escaped_text
+        quote_id = esc(quote.id)
+        earlier = "".join(f'<span id="{esc(alias)}"></span>' for alias in self.cite.aliases_of(uri, quote.id))
+        permanent = (
+            f' <a class="ssd-quote-anchor" href="#{quote_id}" title="Permanent link to this quote" '
+            f'aria-label="Permanent link to this quote, {agency} ¶&nbsp;{number}">#</a>'
+        )
+        figure = (
+            f'{opening} id="{quote_id}">\n{earlier}{words}<figcaption>{passage}{permanent}</figcaption>\n</figure>\n'
+        )
+        if citation:
+            figure += (
+                '<details class="ssd-cite-quote">\n<summary>Cite this quote</summary>\n'
+                f'<p class="ssd-citation" id="cite-{quote_id}">{esc(self.cite.quote(citation, quote))}</p>\n'
+                '<p class="ssd-cite-actions"><button type="button" class="ssd-copy md-button" '
+                f'data-copy="cite-{quote_id}" hidden>Copy<span class="ssd-visually-hidden"> the citation of this quote'
+                "</span></button></p>\n"
+                "</details>\n"
+            )
+        return Markup(figure)
+
+    def _figure_parts(self, quote: Quote, uri: str) -> tuple[str, str, str, str, int]:
+        """What a quote's figure on a page shows whether anchored or not: its opening tag, its words, who speaks and
+        the link to the passage; and the source's agency, escaped, and the paragraph's number."""
         esc = escaped_text  # every value escaped, as a template's {{ value }} is
         archive = self.archive
         located = archive.quotes[quote.id]
@@ -567,27 +641,7 @@ class Renderer:
             f'{who} — <a class="ssd-passage-link" href="{esc(self.quote_link(uri, quote))}">{esc(source.byline)}, '
             f"¶&nbsp;{number}</a>"
         )
-        if not anchor:
-            return Markup(f"{opening}>\n{words}<figcaption>{passage}</figcaption>\n</figure>\n")
-        quote_id = esc(quote.id)
-        earlier = "".join(f'<span id="{esc(alias)}"></span>' for alias in self.cite.aliases_of(uri, quote.id))
-        permanent = (
-            f' <a class="ssd-quote-anchor" href="#{quote_id}" title="Permanent link to this quote" '
-            f'aria-label="Permanent link to this quote, {esc(source.agency)} ¶&nbsp;{number}">#</a>'
-        )
-        figure = (
-            f'{opening} id="{quote_id}">\n{earlier}{words}<figcaption>{passage}{permanent}</figcaption>\n</figure>\n'
-        )
-        if citation:
-            figure += (
-                '<details class="ssd-cite-quote">\n<summary>Cite this quote</summary>\n'
-                f'<p class="ssd-citation" id="cite-{quote_id}">{esc(self.cite.quote(citation, quote))}</p>\n'
-                '<p class="ssd-cite-actions"><button type="button" class="ssd-copy md-button" '
-                f'data-copy="cite-{quote_id}" hidden>Copy<span class="ssd-visually-hidden"> the citation of this quote'
-                "</span></button></p>\n"
-                "</details>\n"
-            )
-        return Markup(figure)
+        return opening, words, passage, esc(source.agency), number
 
     def evidence(self, item) -> Markup:
         """What backs a fact or a statement, as links on its page: a locator for each quote, and each outside
@@ -677,6 +731,10 @@ class Renderer:
                 for job in jobs:
                     self._render_page(site, job)
                 also(site)
+        # The pages and the caller's work (the book) are made: the paragraphs shown are let go of now, while the
+        # archive is still kept from the cycle collector's sight (see load.loaded_for_build), which would otherwise
+        # walk their tens of thousands of objects once more before freeing the archive.
+        _SHOWN_PARAGRAPHS.pop(archive, None)
         for source_id, source in archive.sources.items():
             site.add_stored(f"sources/{source_id}/{source.file}", archive.files[source_id], archive.paths[source_id])
         fragments, redirects = site_wide[0]
@@ -907,7 +965,7 @@ class Renderer:
         aliases = self.cite.aliases_on(uri)
         if aliases:  # few pages have any
             paragraphs = [
-                dataclasses.replace(paragraph, aliases=aliases[paragraph.record.id])
+                dataclasses.replace(paragraph, aliases=tuple(aliases[paragraph.record.id]))
                 if paragraph.record.id in aliases
                 else paragraph
                 for paragraph in paragraphs
@@ -930,8 +988,8 @@ class Renderer:
     def shown_paragraphs(self, source_id: str) -> list[ShownParagraph]:
         """A source's paragraphs as its page and the book show them, without the earlier ids of its page.
 
-        Made once for each source of an archive: the briefing book prints every source again, with the same
-        marks and the same meetings, and makes its own renderer to do so.
+        Made once for each source of an archive while its site is rendered (see render): the briefing book prints
+        every source again, with the same marks and the same meetings, and makes its own renderer to do so.
         """
         shared = _SHOWN_PARAGRAPHS.setdefault(self.archive, {})
         shown = shared.get(source_id)
@@ -961,10 +1019,10 @@ class Renderer:
             quoted = quoting.get(number)
             if quoted:
                 shown = _marked(paragraph.text, paragraph.start, spans[number])
-                quoted_in = sorted(quoted.items(), key=lambda item: (meetings[item[0]].sequence, item[1].id))
+                quoted_in = tuple(sorted(quoted.items(), key=lambda item: (meetings[item[0]].sequence, item[1].id)))
             else:
-                shown, quoted_in = Markup(html.escape(paragraph.text, quote=False)), []
-            paragraphs.append(ShownParagraph(record, number, shown, quoted_in, []))
+                shown, quoted_in = html.escape(paragraph.text, quote=False), ()
+            paragraphs.append(ShownParagraph(record, number, shown, quoted_in))
         return paragraphs
 
 
@@ -1000,22 +1058,22 @@ class PageJob:
 class ShownParagraph:
     """One paragraph of a stored source as its page and the book show it.
 
-    An object, not a dict: templates read `paragraph.html` as an attribute, which a dict answers only
-    after a failed attribute lookup, a hundred thousand times in a large archive.
+    A large archive keeps tens of thousands of them until its last page is made; tuples and plain text rather than
+    lists and Markup leave Python's cycle collector fewer objects to walk (Markup objects are tracked, text is not).
     """
 
     record: SourceParagraph
     number: int
-    html: Markup
-    quoted_in: list[tuple[str, Quote]]
-    aliases: list[str]  # earlier ids of the paragraph, whose addresses must still lead to it
+    html: str  # the paragraph's text, escaped, with its quoted stretches marked
+    quoted_in: tuple[tuple[str, Quote], ...]
+    aliases: tuple[str, ...] = ()  # earlier ids of the paragraph, whose addresses must still lead to it
 
 
 # Archive -> source id -> its paragraphs as shown (see Renderer.shown_paragraphs); let go of with the archive.
 _SHOWN_PARAGRAPHS: weakref.WeakKeyDictionary[Archive, dict[str, list[ShownParagraph]]] = weakref.WeakKeyDictionary()
 
 
-def _marked(text: str, offset: int, spans: list[tuple[int, int]]) -> Markup:
+def _marked(text: str, offset: int, spans: list[tuple[int, int]]) -> str:
     """A paragraph's text, escaped, with each quoted stretch inside <mark>; overlapping or touching quotes share one."""
     merged: list[list[int]] = []
     for start, end in sorted(spans):
@@ -1032,7 +1090,7 @@ def _marked(text: str, offset: int, spans: list[tuple[int, int]]) -> Markup:
         pieces.append(f"<mark>{html.escape(text[start:end], quote=False)}</mark>")
         position = end
     pieces.append(html.escape(text[position:], quote=False))
-    return Markup("".join(pieces))
+    return "".join(pieces)
 
 
 def _reference_ids(meeting: Meeting) -> list[str]:
