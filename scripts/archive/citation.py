@@ -446,6 +446,9 @@ class Citations:
         self.edition = edition()
         self.moves = {renaming.old: renaming.new for renaming in archive.changes.renamings()}
         self.dialogue_id = absolute(site_url, "timeline/") + "#dialogue"
+        # The citations of the quotes of the page last cited (see quote), by quote id.
+        self._quotes_of: PageCitation | None = None
+        self._quote_citations: dict[str, Markup] = {}
 
     # -- records and their pages -------------------------------------------------------
 
@@ -495,6 +498,16 @@ class Citations:
         return {folder + DOWNLOADS[kind]: content for kind, content in citation.downloads().items()}
 
     def quote(self, citation: PageCitation, quote) -> Markup:
+        """The citation of a quote shown on a cited page. A page asks twice for each of its quotes (its figure and
+        its structured data): each is made once."""
+        if self._quotes_of is not citation:
+            self._quotes_of, self._quote_citations = citation, {}
+        made = self._quote_citations.get(quote.id)
+        if made is None:
+            made = self._quote_citations[quote.id] = self._quote(citation, quote)
+        return made
+
+    def _quote(self, citation: PageCitation, quote) -> Markup:
         located = self.archive.quotes[quote.id]
         source = self.archive.sources[located.source]
         return quote_citation(

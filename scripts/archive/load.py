@@ -125,7 +125,7 @@ def loaded_for_build(data_dir: Path, processes: int = 1) -> Iterator[Archive]:
 # From this many stored texts on, a load that may use two processors prepares them in a second process.
 TEXTS_IN_TWO_FROM = 100
 # The share of the source records the helper reads: with the texts to fold, as long as this process's reading.
-HELPER_READS = 0.4
+HELPER_READS = 0.45
 # What a source record says its stored text prints, checked against the text.
 PRINTED_FIELDS = ("title", "wire_tag", "dateline", "date_as_printed")
 
@@ -146,11 +146,12 @@ def load_archive(data_dir: Path, processes: int = 1) -> Archive:
         loader.check()
     else:
         sources = loader.record_files("sources")
-        split = round(len(sources) * HELPER_READS)
-        with helping(functools.partial(_fold_and_read, texts, sources[:split], loader), _find_in_folded) as helper:
+        split = len(sources) - round(len(sources) * HELPER_READS)  # the helper reads the last ones
+        with helping(functools.partial(_fold_and_read, texts, sources[split:], loader), _find_in_folded) as helper:
             loader.read_records(but_not="sources")
-            read_here = loader.read_yaml_files(sources[split:])
-            loader.read_folder("sources", {**helper.receive(), **read_here})
+            # This process's share first, while the helper works, then the helper's: the order of one process.
+            loader.read_folder("sources", loader.read_yaml_files(sources[:split]), sources[:split])
+            loader.read_folder("sources", helper.receive(), sources[split:])
             wanted = loader.wanted()
             helper.ask(wanted)
             loader.check(texts_searched=lambda: loader.take_found(wanted, helper.receive()))
@@ -198,6 +199,18 @@ def _find_in_folded(
                 [stored.prints(words) for words in asked.printed],
             )
     return found
+
+
+def _files_under(folder: Path) -> Iterator[tuple[str, ...]]:
+    """Every file under a folder, as the names of the folders that lead to it and its own, leaving out hidden files
+    and folders. A folder or a link to one is not a file; the folders a link leads to are not looked into.
+
+    Listed without a Path, or a call to the system, for each of the thousands of files of a large archive.
+    """
+    for root, folders, files in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        above = Path(root).relative_to(folder).parts
+        yield from ((*above, name) for name in files if not name.startswith("."))
 
 
 class _Loader:
@@ -262,10 +275,16 @@ class _Loader:
     def record_files(self, folder: str) -> list[Path]:
         return sorted((self.data_dir / folder).glob("*.yaml"))
 
-    def read_folder(self, folder: str, already_read: dict[Path, tuple[Document | None, list[Problem]]] | None = None):
-        """Read and validate one folder's records; already_read gives what read_yaml gave for some of its files."""
+    def read_folder(
+        self,
+        folder: str,
+        already_read: dict[Path, tuple[Document | None, list[Problem]]] | None = None,
+        paths: list[Path] | None = None,
+    ):
+        """Read and validate one folder's records, or those of its files given; already_read gives what read_yaml
+        gave for some of them."""
         model, already_read = FOLDERS[folder], already_read or {}
-        for path in self.record_files(folder):
+        for path in self.record_files(folder) if paths is None else paths:
             shown = self.shown(path)
             self.present[folder].add(path.stem)
             if not re.fullmatch(ID_PATTERN, path.stem):
@@ -309,12 +328,12 @@ class _Loader:
 
     def _check_layout(self) -> None:
         """Records in a place the archive does not read would be left out without a word."""
-        for path in sorted(self.data_dir.rglob("*")):
-            relative = path.relative_to(self.data_dir)
+        for parts in sorted(_files_under(self.data_dir)):
             # Files directly in data/ are other records of the archive (the changelog, the dialogue).
-            if any(part.startswith(".") for part in relative.parts) or path.is_dir() or len(relative.parts) == 1:
+            if len(parts) == 1:
                 continue
-            folder = relative.parts[0] if len(relative.parts) == 2 else None
+            path = self.data_dir.joinpath(*parts)
+            folder = parts[0] if len(parts) == 2 else None
             if folder in FOLDERS and (path.suffix == ".yaml" or (folder == "sources" and path.suffix == ".txt")):
                 continue
             if folder in FOLDERS and path.suffix == ".yml":

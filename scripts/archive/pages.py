@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from .citation import Citations, PageCitation
 from .escaping import escaped_text
-from .exports import LICENCE, Download, build_time, dataset_downloads
+from .exports import LICENCE, build_time, dataset_downloads
 from .load import Archive
 from .passages import EQUIVALENT_CHARACTERS, fold_characters, normalise, text_directive
 from .problems import ArchiveProblems, Problem
@@ -1131,10 +1131,9 @@ def render_site(
     """
     site_url = (site_url or LOCAL_SITE_URL).rstrip("/") + "/"
     renderer = Renderer(archive, site_url)
-    downloads: list[Download] = []
 
     def meanwhile(site: RenderedSite) -> None:
-        downloads.extend(dataset_downloads(archive, site_url))
+        downloads = dataset_downloads(archive, site_url)
         site.fragments["data-downloads"] = renderer.fragment("_downloads.html.j2", "data.md", downloads=downloads)
         site.fragments["data-citation"] = renderer.fragment(
             "_dataset_citation.html.j2",
@@ -1145,8 +1144,7 @@ def render_site(
         )
         if also:
             also(site)
+        for download in downloads:  # written while a second process renders pages, if there is one
+            site.add_download(download.path, download.content)
 
-    site = renderer.render(folder, processes, meanwhile)
-    for download in downloads:
-        site.add_download(download.path, download.content)
-    return site
+    return renderer.render(folder, processes, meanwhile)
