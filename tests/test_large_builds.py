@@ -475,18 +475,19 @@ def test_a_bad_stored_text_is_reported_alike_in_two_processes(tmp_path, monkeypa
     project = copy_project(tmp_path / "project")
     stored = sorted((project / "data" / "sources").glob("*.txt"))
     stored[0].write_bytes(stored[0].read_bytes() + b"\xff")  # not UTF-8, and no longer its recorded sha256
-    # Source records that sort first, so that the second process reads some of them (it reads the first records):
-    # one YAML cannot read, one with a field of the wrong kind, one with a character YAML refuses. A folder named
-    # like a record sorts into the records read here.
+    # Bad source records, some sorting first, read here, and some last, read by the second process (it reads the
+    # last records): one YAML cannot read, one with a field of the wrong kind, one with a character YAML refuses.
+    # A folder named like a record sorts among the records read here.
     sources = project / "data" / "sources"
-    records = [sources / name for name in ("aa-never-closed.yaml", "ab-wrong-kind.yaml", "ac-control.yaml")]
+    records = [sources / name for name in ("aa-never-closed.yaml", "zb-wrong-kind.yaml", "zc-control.yaml")]
     records[0].write_text("title: 'never closed\n", encoding="utf-8")
     records[1].write_text("title: A title\nsha256: [1, 2]\n", encoding="utf-8")
     records[2].write_text("title: A bell\x07\n", encoding="utf-8")
-    (sources / "ad-folder.yaml").mkdir()
+    (sources / "ab-folder.yaml").mkdir()
     listed = sorted(sources.glob("*.yaml"))
-    read_there = listed[: round(len(listed) * load.HELPER_READS)]
-    assert read_there and set(read_there) < set(records)  # bad records read there, and here
+    read_there = set(listed[len(listed) - round(len(listed) * load.HELPER_READS) :])
+    assert set(records) & read_there and set(records) - read_there  # bad records read there, and here
+    assert sources / "ab-folder.yaml" not in read_there
     reports = [_problems_reported(project / "data", processes=count) for count in (1, 2)]
     assert reports[0] == reports[1]
     assert stored[0].name in reports[0] and "sha256" in reports[0]
@@ -495,4 +496,4 @@ def test_a_bad_stored_text_is_reported_alike_in_two_processes(tmp_path, monkeypa
     )
     assert f"{records[1].name}:2:1: sha256: a list where text belongs." in reports[0]
     assert f"{records[2].name}:1:14: the character U+0007" in reports[0]
-    assert "ad-folder.yaml: a record that cannot be read (Is a directory)." in reports[0]
+    assert "ab-folder.yaml: a record that cannot be read (Is a directory)." in reports[0]
