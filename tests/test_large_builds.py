@@ -395,6 +395,7 @@ def test_an_archive_loaded_in_two_processes_is_the_archive_loaded_in_one(tmp_pat
     assert len(two.texts) == len(one.texts) > 0
     assert two.meetings == one.meetings and two.people == one.people and two.sources == one.sources
     assert list(two.sources) == list(one.sources)  # in the same order, which the site lists them in
+    assert list(two.texts) == list(one.texts)
     assert {source: text.text for source, text in two.texts.items()} == {s: t.text for s, t in one.texts.items()}
     assert {quote: located.match for quote, located in two.quotes.items()} == {
         quote: located.match for quote, located in one.quotes.items()

@@ -125,7 +125,7 @@ def loaded_for_build(data_dir: Path, processes: int = 1) -> Iterator[Archive]:
 # From this many stored texts on, a load that may use two processors prepares them in a second process.
 TEXTS_IN_TWO_FROM = 100
 # The share of the source records the helper reads: with the texts to fold, as long as this process's reading.
-HELPER_READS = 0.45
+HELPER_READS = 0.55
 # What a source record says its stored text prints, checked against the text.
 PRINTED_FIELDS = ("title", "wire_tag", "dateline", "date_as_printed")
 
@@ -151,6 +151,8 @@ def load_archive(data_dir: Path, processes: int = 1) -> Archive:
             loader.read_records(but_not="sources")
             # This process's share first, while the helper works, then the helper's: the order of one process.
             loader.read_folder("sources", loader.read_yaml_files(sources[:split]), sources[:split])
+            # The texts of the valid ones, which come first in the order one process reads the texts in.
+            loader.read_texts_of(loader.records["sources"])
             loader.read_folder("sources", helper.receive(), sources[split:])
             wanted = loader.wanted()
             helper.ask(wanted)
@@ -224,6 +226,8 @@ class _Loader:
         self.quote_ids_uncertain: set[str] = set()  # meetings whose list of quotes may not show every quote id
         self.texts: dict[str, StoredText] = {}
         self.stored_twice: list[tuple[str, str]] = []  # (the first source found storing some bytes, another)
+        self._stored_as: dict[str, str] = {}  # sha256: the first source found storing those bytes
+        self._texts_read: set[str] = set()  # the sources whose stored text has been read (see read_texts_of)
         self.same_sequence: list[tuple[str, str]] = []  # (the first meeting found with a sequence, another)
         self.files: dict[str, bytes] = {}
         self.paths: dict[str, Path] = {}
@@ -380,29 +384,11 @@ class _Loader:
             return None
 
     def read_stored_texts(self) -> None:
-        folder = (self.data_dir / "sources").resolve()
-        stored_as: dict[str, str] = {}  # sha256: the first source found storing those bytes
-        for source_id, source in self.checked("sources").items():
-            self._check_source_date(source_id, source)
-            if not (source.file and source.sha256 and source.paragraphs is not None):
-                continue  # a record whose file, sha256 or paragraphs have problems of their own: nothing to check
-            document = self.documents[("sources", source_id)]
-            path = folder / source.file
-            checked = self._checked_text(document, source, path)
-            if isinstance(checked, Problem):
-                self.problems.append(checked)
-                continue
-            raw, text = checked
-            if source.sha256 in stored_as:
-                self.stored_twice.append((stored_as[source.sha256], source_id))
-            else:
-                stored_as[source.sha256] = source_id
-            stored = StoredText(text)
-            self._check_paragraphs(source_id, source, stored)
-            self.texts[source_id] = stored
-            self.files[source_id] = raw
-            self.paths[source_id] = path
+        """The stored text of every source record to check (those not read already, see read_texts_of), then the
+        stored texts that no record names."""
+        self.read_texts_of(self.checked("sources"))
         if self.all_sources_read:
+            folder = (self.data_dir / "sources").resolve()
             for path in sorted(folder.glob("*.txt")):
                 if path.name not in self.named_texts:
                     self.problems.append(
@@ -417,6 +403,37 @@ class _Loader:
                             "one record in data/sources/ for every stored text.",
                         )
                     )
+
+    def read_texts_of(self, sources: dict[str, BaseModel]) -> None:
+        """Each source's stored text, read and checked against its record; a source read already is passed over.
+
+        With a helper, this process reads the texts of its own share of the source records while the helper
+        reads the others; read_stored_texts then reads the rest, in the order one process reads them all.
+        """
+        folder = (self.data_dir / "sources").resolve()
+        for source_id, source in sources.items():
+            if source_id in self._texts_read:
+                continue
+            self._texts_read.add(source_id)
+            self._check_source_date(source_id, source)
+            if not (source.file and source.sha256 and source.paragraphs is not None):
+                continue  # a record whose file, sha256 or paragraphs have problems of their own: nothing to check
+            document = self.documents[("sources", source_id)]
+            path = folder / source.file
+            checked = self._checked_text(document, source, path)
+            if isinstance(checked, Problem):
+                self.problems.append(checked)
+                continue
+            raw, text = checked
+            if source.sha256 in self._stored_as:
+                self.stored_twice.append((self._stored_as[source.sha256], source_id))
+            else:
+                self._stored_as[source.sha256] = source_id
+            stored = StoredText(text)
+            self._check_paragraphs(source_id, source, stored)
+            self.texts[source_id] = stored
+            self.files[source_id] = raw
+            self.paths[source_id] = path
 
     def check_published(self, addresses: list[str], log: ChangeLog) -> None:
         """Every address ever published (data/published-addresses.txt) still leads to its record, as it is now
