@@ -230,6 +230,11 @@ def _callables():
         def with_context(self, context, a):
             return f"context {context['v']} {a}"
 
+    class CallsWithContext:
+        @pass_context
+        def __call__(self, context, a):
+            return f"object {context['v']} {a}"
+
     def stops(a):
         raise StopIteration
 
@@ -240,13 +245,16 @@ def _callables():
         "method_context": Holder().with_context,
         "environment": pass_environment(lambda environment, a: f"environment {environment.autoescape} {a}"),
         "eval_context": pass_eval_context(lambda eval_context, a: f"eval {eval_context.autoescape} {a}"),
+        "object": CallsWithContext(),
         "builtin": len,
         "stops": stops,
     }
 
 
-# Calls in the page, in a loop (where Jinja passes the loop's variables along), with keywords, and in a macro.
+# Calls in the page, in a loop (where Jinja passes the loop's variables along), in a block (its variables), with
+# keywords, and in a macro.
 CALLS = """{% macro m(f) %}{{ f("in a macro") }}{% endmacro %}
+{% block b %}{% set v = "in a block" %}{{ fs.context("b") }}|{{ fs.plain("b") }}{% endblock %}
 {% for name, f in fs.items() if name not in ("builtin", "stops") %}{% set v = "looped" %}{{ f("x") }}|{{ m(f) }}|
 {% endfor %}{{ fs.plain("y", b="keyword") }}|{{ fs.method(a="named") }}|{{ fs.builtin("four") }}|
 {{- fs.stops(1) is undefined }}"""
@@ -264,3 +272,4 @@ def test_the_archives_templates_call_every_kind_of_function_as_jinja_does():
     assert rendered[TemplateEnvironment] == rendered[Environment]
     assert "context looped x" in rendered[Environment] and "environment True x" in rendered[TemplateEnvironment]
     assert "plain y keyword|method named b|4|True" in rendered[Environment]
+    assert "context in a block b|plain b b" in rendered[Environment] and "object looped x" in rendered[Environment]

@@ -124,7 +124,8 @@ def loaded_for_build(data_dir: Path, processes: int = 1) -> Iterator[Archive]:
 
 # From this many stored texts on, a load that may use two processors prepares them in a second process.
 TEXTS_IN_TWO_FROM = 100
-# The share of the source records the helper reads: with the texts to fold, as long as this process's reading.
+# The share of the source records the helper reads (the last ones): with the texts to fold, as long as this
+# process's reading of the other records and of the stored texts its share of the source records names.
 HELPER_READS = 0.55
 # What a source record says its stored text prints, checked against the text.
 PRINTED_FIELDS = ("title", "wire_tag", "dateline", "date_as_printed")
@@ -134,10 +135,11 @@ def load_archive(data_dir: Path, processes: int = 1) -> Archive:
     """The checked archive; raises ArchiveProblems listing every problem found.
 
     With processes=2 and many stored texts, a second process (a helper) folds the texts for finding quotes in
-    them and reads some of the source records (HELPER_READS), while this one reads the other records. Once
-    this one has read every record, it asks the helper where each quote is, and whether each text prints what
-    its record says it prints; the helper answers while this one makes its other checks. Handing the folded
-    texts over would cost as much as folding them here.
+    them and reads some of the source records (HELPER_READS), while this one reads the other records, and the
+    stored texts that its own share of the source records names. Once this one has read every record, it asks
+    the helper where each quote is, and whether each text prints what its record says it prints; the helper
+    answers while this one makes its other checks. Handing the folded texts over would cost as much as folding
+    them here.
     """
     loader = _Loader(data_dir)
     texts = sorted((data_dir / "sources").glob("*.txt")) if processes > 1 and data_dir.is_dir() else []
@@ -182,7 +184,7 @@ def _fold_and_read(
             raw = path.read_bytes()
             folded[path.name] = (hashlib.sha256(raw).hexdigest(), StoredText(raw.decode("utf-8")).fold_now())
         except (OSError, UnicodeDecodeError):
-            continue  # reported by read_stored_texts, which reads every text again
+            continue  # reported by read_texts_of, which reads every text again
     return folded, loader.read_yaml_files(sources)
 
 
@@ -336,13 +338,15 @@ class _Loader:
             # Files directly in data/ are other records of the archive (the changelog, the dialogue).
             if len(parts) == 1:
                 continue
-            path = self.data_dir.joinpath(*parts)
             folder = parts[0] if len(parts) == 2 else None
-            if folder in FOLDERS and (path.suffix == ".yaml" or (folder == "sources" and path.suffix == ".txt")):
+            dot = parts[-1].rfind(".")
+            suffix = parts[-1][dot:] if 0 < dot < len(parts[-1]) - 1 else ""  # as Path.suffix, without a Path
+            if folder in FOLDERS and (suffix == ".yaml" or (folder == "sources" and suffix == ".txt")):
                 continue
-            if folder in FOLDERS and path.suffix == ".yml":
+            path = self.data_dir.joinpath(*parts)
+            if folder in FOLDERS and suffix == ".yml":
                 found, fix = "a record file ending in .yml.", f"rename it to {path.stem}.yaml."
-            elif path.suffix in (".yaml", ".yml") or folder in FOLDERS:
+            elif suffix in (".yaml", ".yml") or folder in FOLDERS:
                 found = "a file in a place the archive does not read."
                 fix = "move a record into the folder of its kind, and anything else out of data/."
             else:
@@ -408,7 +412,8 @@ class _Loader:
         """Each source's stored text, read and checked against its record; a source read already is passed over.
 
         With a helper, this process reads the texts of its own share of the source records while the helper
-        reads the others; read_stored_texts then reads the rest, in the order one process reads them all.
+        reads the other records (and folds every text); read_stored_texts then reads the rest, in the order one
+        process reads them all.
         """
         folder = (self.data_dir / "sources").resolve()
         for source_id, source in sources.items():
@@ -681,7 +686,7 @@ class _Loader:
         self, wanted: dict[str, Wanted], found: dict[str, tuple[list[list[tuple[int, int]]], list[bool]]]
     ) -> None:
         """What the helper found in the texts (see _find_in_folded), given to each text read here: the helper
-        answered only for the bytes the record's sha256 names, as read_stored_texts read them. What it did not
+        answered only for the bytes the record's sha256 names, as read_texts_of read them. What it did not
         answer for is worked out here when asked."""
         for source_id, (spans, prints) in found.items():
             if source_id in self.texts:

@@ -24,7 +24,7 @@ import yaml
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from jinja2.compiler import CodeGenerator
 from jinja2.runtime import Context
-from jinja2.utils import _PassArg
+from jinja2.utils import _PassArg, internalcode
 from markupsafe import Markup
 
 from .citation import Citations, PageCitation
@@ -101,18 +101,22 @@ class TemplateContext(Context):
     Jinja asks every callable a template calls, twice, whether it wants the context, the environment or the
     evaluation context passed to it (pass_context and the like). At a thousand meetings the templates make
     over a hundred thousand calls, and the asking cost more than most of the functions called. Here each
-    function is asked once, as Jinja asks it; anything else is called as Jinja calls it.
+    function is asked once for each environment, as Jinja asks it; anything else is called as Jinja calls it.
     """
 
+    environment: TemplateEnvironment
+
     # Jinja's own names: a template may pass a keyword argument named "self" or "obj".
+    @internalcode  # left out of the tracebacks of template errors, as Jinja's own call is
     def call(__self, __obj, *args, **kwargs):
         kind = type(__obj)
         function = __obj.__func__ if kind is MethodType else __obj if kind is FunctionType else None
         if function is None:
             return super().call(__obj, *args, **kwargs)
-        plain = _TAKES_NO_CONTEXT.get(function)
+        asked = __self.environment.takes_no_context
+        plain = asked.get(function)
         if plain is None:  # the method-wrapper __call__ of a function or a method is never marked
-            plain = _TAKES_NO_CONTEXT[function] = _PassArg.from_obj(function) is None
+            plain = asked[function] = _PassArg.from_obj(function) is None
         if not plain:
             return super().call(__obj, *args, **kwargs)
         # What Jinja passes to every call in a loop or a block, for a callable that takes the context.
@@ -126,10 +130,6 @@ class TemplateContext(Context):
             )
 
 
-# Function -> whether it takes no context, environment or evaluation context (see TemplateContext).
-_TAKES_NO_CONTEXT: dict[object, bool] = {}
-
-
 class TemplateEnvironment(Environment):
     """The environment of the archive's templates (see EscapedTextCode).
 
@@ -140,6 +140,12 @@ class TemplateEnvironment(Environment):
     code_generator_class = EscapedTextCode
     context_class = TemplateContext
     escaped_text = staticmethod(escaped_text)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Function -> whether it takes no context, environment or evaluation context (see TemplateContext). Kept
+        # with the environment, which serves one build: its templates' functions, and the few made for it.
+        self.takes_no_context: dict[object, bool] = {}
 
 
 @dataclass
@@ -731,9 +737,9 @@ class Renderer:
                 for job in jobs:
                     self._render_page(site, job)
                 also(site)
-        # The pages and the caller's work (the book) are made: the paragraphs shown are let go of now, while the
-        # archive is still kept from the cycle collector's sight (see load.loaded_for_build), which would otherwise
-        # walk their tens of thousands of objects once more before freeing the archive.
+        # The pages and the work done meanwhile (such as the book) are made: the paragraphs shown are let go of now,
+        # while the archive is still kept from the cycle collector's sight (see load.loaded_for_build), which would
+        # otherwise walk their tens of thousands of objects once more before freeing the archive.
         _SHOWN_PARAGRAPHS.pop(archive, None)
         for source_id, source in archive.sources.items():
             site.add_stored(f"sources/{source_id}/{source.file}", archive.files[source_id], archive.paths[source_id])
