@@ -384,7 +384,8 @@ class _Loader:
         except ValidationError as error:
             for detail in error.errors():
                 if dotted(detail["loc"]) not in reported:
-                    self.problems.append(document.problem(detail["loc"], *_explain(detail, model)))
+                    written = document.written(detail["loc"])
+                    self.problems.append(document.problem(detail["loc"], *_explain(detail, model, written)))
             return None
 
     def read_stored_texts(self) -> None:
@@ -1214,9 +1215,12 @@ ALLOWED_VALUES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _explain(detail: dict, model: type[BaseModel]) -> tuple[str, str, str]:
-    """A pydantic error in an editor's words: what was found, how to fix it, what was expected."""
+def _explain(detail: dict, model: type[BaseModel], written: str | None = None) -> tuple[str, str, str]:
+    """A pydantic error in an editor's words: what was found (as written, when the file gives it), how to fix it,
+    what was expected."""
     kind, found, loc = detail["type"], detail.get("input"), detail["loc"]
+    if isinstance(found, bool) and written:  # `No` as the editor wrote it, rather than 'false'
+        found = _WrittenYesNo(written)
     field = loc[-1] if loc else ""
     name = field if isinstance(field, str) else "item"
     if kind == "extra_forbidden":
@@ -1294,8 +1298,14 @@ def _explain(detail: dict, model: type[BaseModel]) -> tuple[str, str, str]:
     return f"{_found(found)}, which cannot be used here ({detail['msg']}).", "correct the value.", ""
 
 
+class _WrittenYesNo(str):
+    """A value YAML reads as true or false, as the file writes it: yes, No, off..."""
+
+
 def _found(value: object) -> str:
     """A value as the editor wrote it, named by its kind."""
+    if isinstance(value, _WrittenYesNo):
+        return f"'{value}' (read as yes/no)"
     if isinstance(value, bool):
         return f"'{str(value).lower()}' (read as yes/no)"
     if isinstance(value, int | float):

@@ -24,17 +24,28 @@ class Document:
     text: str = field(default="", repr=False)  # what the file says, from which positions are found
 
     @functools.cached_property
-    def positions(self) -> dict[Path_, tuple[int, int]]:
-        """Line and column of every field, found when a problem first asks for one.
+    def _places(self) -> tuple[dict[Path_, tuple[int, int]], dict[Path_, str]]:
+        """Line and column of every field, and each plain value as the file writes it, found when a problem first
+        asks for one.
 
         Most records have no problem: reading the file's nodes again for the few that do costs less than
         noting the place of each of the hundreds of thousands of values of a large archive as it is read.
         """
         positions: dict[Path_, tuple[int, int]] = {}
+        written: dict[Path_, str] = {}
         root = compose(self.text) if self.text else None
         if root is not None:
-            _positions(root, (), positions)
-        return positions
+            _positions(root, (), positions, written)
+        return positions, written
+
+    @property
+    def positions(self) -> dict[Path_, tuple[int, int]]:
+        """Line and column of every field (see _places)."""
+        return self._places[0]
+
+    def written(self, path: Path_) -> str | None:
+        """A value as the file writes it (`No`, which YAML reads as false), if the value is a plain one."""
+        return self._places[1].get(tuple(path))
 
     def where(self, path: Path_) -> tuple[int | None, int | None]:
         """Line and column of a field, or of its nearest parent that the file has."""
@@ -376,10 +387,15 @@ def _plain(
         return None
 
 
-def _positions(node: yaml.Node, path: Path_, positions: dict[Path_, tuple[int, int]]) -> None:
+def _positions(
+    node: yaml.Node, path: Path_, positions: dict[Path_, tuple[int, int]], written: dict[Path_, str]
+) -> None:
     """The line and column of each field under a node, as _plain reads them: a field's is that of its name,
-    an item's its own; a field given a second time, or named by a list or a mapping, is not one."""
+    an item's its own; a field given a second time, or named by a list or a mapping, is not one. And each
+    plain value, as written."""
     positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, _SCALAR):
+        written.setdefault(path, node.value)
     if isinstance(node, _MAPPING):
         for key_node, value_node in node.value:
             if not isinstance(key_node, _SCALAR):
@@ -388,10 +404,10 @@ def _positions(node: yaml.Node, path: Path_, positions: dict[Path_, tuple[int, i
             if key_path in positions:  # a duplicate: the first is the field
                 continue
             positions[key_path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _positions(value_node, key_path, positions)
+            _positions(value_node, key_path, positions, written)
     elif isinstance(node, _SEQUENCE):
         for index, item in enumerate(node.value):
-            _positions(item, (*path, index), positions)
+            _positions(item, (*path, index), positions, written)
 
 
 def _comment_instead_of_value(key_node: yaml.Node, value_node: yaml.Node, text: str) -> bool:
