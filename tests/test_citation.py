@@ -529,6 +529,22 @@ def test_a_source_without_a_printed_date_is_cited_as_such(site):
     assert "The Straits Times, no date printed, ¶" in words(soup.find(id="cite-afp-talks-held"))
 
 
+def test_a_report_the_agency_publishes_itself_names_the_agency_once(data_copy):
+    """With no paper carrying it, the agency is the publication, and Chicago names it once, after the title."""
+    replace_once(
+        data_copy / "sources" / "afp-productive-arms-control-talks.yaml",
+        "publisher: The Straits Times",
+        "publisher: AFP",
+    )
+    archive = load_archive(data_copy)
+    soup = BeautifulSoup(render_site(archive).pages["meetings/second-plenary.md"], "html.parser")
+    own_wire = words(soup.find(id="cite-afp-talks-held"))
+    title = archive.sources["afp-productive-arms-control-talks"].title
+    assert own_wire.startswith(f"“{title},” AFP, no date printed, ¶\u00a0") and own_wire.count("AFP") == 1
+    carried = words(soup.find(id="cite-sputnik-september-plan"))
+    assert carried.startswith("Sputnik, “") and ",” Pakistan Point News, " in carried
+
+
 def test_a_source_page_is_cited_as_the_report_with_the_archive_holding_a_copy(site, archive):
     """A news report is not the archive's work of 2026: its agency, paper and printed date come first."""
     for source_id, printed_date, apa_date in (

@@ -392,10 +392,16 @@ def quote_citation(
     page: PageCitation,
     url: str,
 ) -> Markup:
-    """A Chicago-style note for one quote: the original report, its paragraph, and where the archive shows it."""
+    """A Chicago-style note for one quote: the original report, its paragraph, and where the archive shows it.
+
+    The agency leads as the report's author; an agency's report on its own wire, where the agency is also the
+    publisher, is named by its title and the agency once, as Chicago names a news item without a byline.
+    """
+    author = () if agency == publisher else (agency,)
     return _html(
-        "{}, “{},” <i>{}</i>, {}, ¶\u00a0{}, quoted in “{},” {}, last modified {}, archive version {}, {}.",
-        agency,
+        "{}, " * len(author)
+        + "“{},” <i>{}</i>, {}, ¶\u00a0{}, quoted in “{},” {}, last modified {}, archive version {}, {}.",
+        *author,
         title,
         publisher,
         report_date(date, date_as_printed),
