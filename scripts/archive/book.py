@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import errno
 import functools
 import hashlib
 import importlib.metadata
@@ -20,7 +19,7 @@ from markupsafe import Markup
 
 from . import exports
 from .escaping import escaped_text
-from .load import Archive, load_archive
+from .load import Archive, as_pathlib, files_under, load_archive
 from .pages import RenderedSite, Renderer, ShownParagraph, meeting_uri, page_url
 from .problems import ArchiveProblems
 
@@ -50,7 +49,7 @@ def data_version(data_dir: Path, known: dict[str, str] | None = None) -> str:
     """
     known = known or {}
     digest = hashlib.sha256()
-    for parts in sorted(_files_in(data_dir)):
+    for parts in sorted(parts for parts, entry in files_under(data_dir, hidden=True) if as_pathlib(entry.is_file)):
         name = "/".join(parts)
         digest.update(name.encode() + b"\0")
         sha256 = known.get(name)
@@ -58,34 +57,6 @@ def data_version(data_dir: Path, known: dict[str, str] | None = None) -> str:
             bytes.fromhex(sha256) if sha256 else hashlib.sha256(data_dir.joinpath(*parts).read_bytes()).digest()
         )
     return digest.hexdigest()[:12]
-
-
-# What Path.is_file takes for "not a file" rather than an error: a broken link, a link to itself, and the like.
-_NOT_THERE = frozenset((errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP))
-
-
-def _files_in(folder: Path | str, above: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    """Every file under a folder, hidden ones too, as the names that lead to it: what `rglob("*")` gives that
-    `is_file()`, a link to a file included, but without a Path and a call to the system for each file.
-
-    As rglob does, a folder is looked into, a link to a folder is not, and a folder that may not be read is passed by.
-    """
-    try:
-        entries = list(os.scandir(folder))
-    except PermissionError:
-        return
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            yield from _files_in(entry.path, (*above, entry.name))
-            continue
-        try:
-            is_file = entry.is_file()  # a link is followed, as Path.is_file follows it
-        except OSError as error:
-            if error.errno not in _NOT_THERE:
-                raise
-            is_file = False
-        if is_file:
-            yield (*above, entry.name)
 
 
 def data_date(archive: Archive, data_dir: Path) -> datetime.datetime | None:

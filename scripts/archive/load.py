@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import datetime
 import difflib
+import errno
 import functools
 import gc
 import hashlib
@@ -205,16 +206,41 @@ def _find_in_folded(
     return found
 
 
-def _files_under(folder: Path) -> Iterator[tuple[str, ...]]:
-    """Every file under a folder, as the names of the folders that lead to it and its own, leaving out hidden files
-    and folders. A folder or a link to one is not a file; the folders a link leads to are not looked into.
+# What Path.is_dir and Path.is_file take for "no" rather than an error: a broken link, a link to itself...
+_NOT_THERE = frozenset((errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP))
 
-    Listed without a Path, or a call to the system, for each of the thousands of files of a large archive.
+
+def files_under(
+    folder: Path | str, *, hidden: bool, above: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], os.DirEntry]]:
+    """Everything under a folder that is not a folder, nor a link to one, as the names that lead to it, with its
+    directory entry; hidden files and folders only if asked for. What Path.rglob("*") walks, without a Path and a
+    call to the system for each of the thousands of files of a large archive: a folder is looked into, a link to
+    one is not, and a folder that may not be read is passed by.
     """
-    for root, folders, files in os.walk(folder):
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        above = Path(root).relative_to(folder).parts
-        yield from ((*above, name) for name in files if not name.startswith("."))
+    try:
+        entries = list(os.scandir(folder))
+    except PermissionError:
+        return
+    for entry in entries:
+        if not hidden and entry.name.startswith("."):
+            continue
+        parts = (*above, entry.name)
+        if entry.is_dir(follow_symlinks=False):
+            yield from files_under(entry.path, hidden=hidden, above=parts)
+        elif not as_pathlib(entry.is_dir):
+            yield parts, entry
+
+
+def as_pathlib(test: Callable[[], bool]) -> bool:
+    """What a directory entry's is_dir or is_file answers, as Path's answers it: no for a broken link, or a link to
+    itself, rather than an error."""
+    try:
+        return test()
+    except OSError as error:
+        if error.errno not in _NOT_THERE:
+            raise
+        return False
 
 
 class _Loader:
@@ -334,7 +360,7 @@ class _Loader:
 
     def _check_layout(self) -> None:
         """Records in a place the archive does not read would be left out without a word."""
-        for parts in sorted(_files_under(self.data_dir)):
+        for parts in sorted(parts for parts, _ in files_under(self.data_dir, hidden=False)):
             # Files directly in data/ are other records of the archive (the changelog, the dialogue).
             if len(parts) == 1:
                 continue
