@@ -1245,8 +1245,7 @@ def _explain(detail: dict, model: type[BaseModel], written: str | None = None) -
     """A pydantic error in an editor's words: what was found (as written, when the file gives it), how to fix it,
     what was expected."""
     kind, found, loc = detail["type"], detail.get("input"), detail["loc"]
-    if isinstance(found, bool) and written:  # `No` as the editor wrote it, rather than 'false'
-        found = _WrittenYesNo(written)
+    named = _found(found, written)
     field = loc[-1] if loc else ""
     name = field if isinstance(field, str) else "item"
     if kind == "extra_forbidden":
@@ -1274,66 +1273,61 @@ def _explain(detail: dict, model: type[BaseModel], written: str | None = None) -
         )
     if kind == "literal_error":
         allowed = ALLOWED_VALUES.get(str(field)) or detail["ctx"]["expected"]
-        guess = difflib.get_close_matches(str(found).lower(), allowed, n=1)
+        typed = written if isinstance(found, bool) and written else str(found)  # `No` as written, not 'false'
+        guess = difflib.get_close_matches(typed.lower(), allowed, n=1)
         fix = f"did you mean '{guess[0]}'?" if guess else "use one of the allowed values, spelled exactly."
-        return f"{_found(found)}, which is not allowed here.", fix, f"one of: {', '.join(allowed)}."
+        return f"{named}, which is not allowed here.", fix, f"one of: {', '.join(allowed)}."
     if kind == "string_pattern_mismatch":
         pattern = detail["ctx"]["pattern"]
         expected, fix = PATTERN_EXPECTED.get(pattern, (f"text matching {pattern}.", "correct the value."))
-        return f"{_found(found)}, which is not of the right form.", fix, expected
+        return f"{named}, which is not of the right form.", fix, expected
     if kind == "string_too_short":
         return f"the field '{name}' is empty.", "write its value, or remove the field if it is optional.", "text."
     if kind == "string_too_long":
         limit = detail["ctx"]["max_length"]
-        return f"{_found(found)}, which is too long.", f"shorten it to {limit} characters at most.", ID_EXPECTED
+        return f"{named}, which is too long.", f"shorten it to {limit} characters at most.", ID_EXPECTED
     if kind == "string_type":
         return (
-            f"{_found(found)} where text belongs.",
+            f"{named} where text belongs.",
             "write text; put it in double quotes when YAML would read it as a number, a date or yes/no.",
             "text.",
         )
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"{_found(found)} where a number belongs.", "write a whole number.", "a whole number such as 3."
+        return f"{named} where a number belongs.", "write a whole number.", "a whole number such as 3."
     if kind == "greater_than_equal":
         limit = detail["ctx"]["ge"]
-        return f"{_found(found)}, which is too small.", f"use {limit} or more.", f"a whole number from {limit}."
+        return f"{named}, which is too small.", f"use {limit} or more.", f"a whole number from {limit}."
     if kind in ("bool_type", "bool_parsing"):
-        return f"{_found(found)} where true or false belongs.", "write true or false.", "true or false."
+        return f"{named} where true or false belongs.", "write true or false.", "true or false."
     if kind.startswith("date_"):
         if isinstance(found, str) and re.match(r"^\d{4}-\d{1,2}-\d{1,2}$", found):
             return f"'{found}', {why_not_a_date(found)}.", "write a date that exists.", DATE_EXPECTED
-        return f"{_found(found)} where a date belongs.", "write the date as YYYY-MM-DD.", DATE_EXPECTED
+        return f"{named} where a date belongs.", "write the date as YYYY-MM-DD.", DATE_EXPECTED
     if kind == "too_short":
         return "an empty list.", "list at least one item, or remove the field if it is optional.", "at least one item."
     if kind in ("tuple_type", "list_type"):
         return (
-            f"{_found(found)} where a list belongs.",
+            f"{named} where a list belongs.",
             "write one '- ' item per line under the field, or [first, second] on the same line.",
             "a list.",
         )
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         owner = _model_at(model, loc)
         return (
-            f"{_found(found)} where {RECORD_NAMES.get(owner.__name__, 'a group of fields')} belongs.",
+            f"{named} where {RECORD_NAMES.get(owner.__name__, 'a group of fields')} belongs.",
             "write its fields indented on the lines below, as `field: value`.",
             f"fields such as {', '.join(list(owner.model_fields)[:3])}.",
         )
     if kind == "value_error":
         found_words, expected, fix = detail["msg"].removeprefix("Value error, ").split("\n")
         return f"{found_words}.", f"{fix}.", f"{expected}."
-    return f"{_found(found)}, which cannot be used here ({detail['msg']}).", "correct the value.", ""
+    return f"{named}, which cannot be used here ({detail['msg']}).", "correct the value.", ""
 
 
-class _WrittenYesNo(str):
-    """A value YAML reads as true or false, as the file writes it: yes, No, off..."""
-
-
-def _found(value: object) -> str:
-    """A value as the editor wrote it, named by its kind."""
-    if isinstance(value, _WrittenYesNo):
-        return f"'{value}' (read as yes/no)"
-    if isinstance(value, bool):
-        return f"'{str(value).lower()}' (read as yes/no)"
+def _found(value: object, written: str | None = None) -> str:
+    """A value as the editor wrote it, named by its kind; written: the value as the file writes it, if known."""
+    if isinstance(value, bool):  # `No`, as the file writes it, rather than 'false'
+        return f"'{written or str(value).lower()}' (read as yes/no)"
     if isinstance(value, int | float):
         return f"the number {value}"
     if isinstance(value, datetime.datetime):
