@@ -20,7 +20,7 @@ from markupsafe import Markup
 from . import exports
 from .escaping import escaped_text
 from .load import Archive, as_pathlib, files_under, load_archive
-from .pages import RenderedSite, Renderer, ShownParagraph, meeting_uri, page_url
+from .pages import NOT_PART_OF_REPORT, RenderedSite, Renderer, ShownParagraph, meeting_uri, page_url
 from .problems import ArchiveProblems
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -149,15 +149,9 @@ def book_pieces(archive: Archive, edition: Edition, site_url: str = "", pdf_name
 def quote_figure(renderer: Renderer, quote) -> Markup:
     """A quote as the book shows it: its words, who speaks, and the locator of the passage in the book's copy of the
     source. Written here rather than as a template macro for the reason given at Renderer.quote_figure."""
-    archive = renderer.archive
-    located = archive.quotes[quote.id]
+    located = renderer.archive.quotes[quote.id]
     source_id, number = located.source, located.match.paragraph.number
-    if quote.speaker:
-        who = escaped_text(archive.people[quote.speaker].name)
-        if quote.reported:
-            who += f", in {escaped_text(archive.sources[source_id].agency)}’s words"
-    else:
-        who = escaped_text(quote.voice)
+    who = renderer.who_speaks(quote)
     return Markup(
         f'<figure class="book-quote">\n<blockquote><p>“{renderer.with_sic(quote)}”</p></blockquote>\n'
         f"<figcaption>{who} — {_locator_link(renderer, source_id, number)}</figcaption>\n</figure>\n"
@@ -207,7 +201,7 @@ def stored_text(renderer: Renderer, source_id: str, agency: str, paragraphs: lis
             f"<p>{paragraph.html}</p>\n"
         )
         if extra:
-            printed.append('<p class="book-note">Not part of the report: a promotional line of the newspaper.</p>')
+            printed.append(f'<p class="book-note">{NOT_PART_OF_REPORT}</p>')
         if paragraph.quoted_in:
             links = ", ".join(
                 f'<a class="book-xref" href="#{esc(meeting_id)}">{esc(meetings[meeting_id].short_title)}</a>'

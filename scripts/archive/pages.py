@@ -635,12 +635,7 @@ class Renderer:
         located = archive.quotes[quote.id]
         source = archive.sources[located.source]
         number = located.match.paragraph.number
-        if quote.speaker:
-            who = f'<a href="{esc(person_link(uri, quote.speaker))}">{esc(archive.people[quote.speaker].name)}</a>'
-            if quote.reported:
-                who += f", in {esc(source.agency)}’s words"
-        else:
-            who = esc(quote.voice)
+        who = self.who_speaks(quote, uri)
         opening = f'<figure class="ssd-quote ssd-quote--{esc(self.party_of(quote))}"'
         words = f"<blockquote><p>“{self.with_sic(quote)}”</p></blockquote>\n"
         passage = (
@@ -648,6 +643,19 @@ class Renderer:
             f"¶&nbsp;{number}</a>"
         )
         return opening, words, passage, esc(source.agency), number
+
+    def who_speaks(self, quote: Quote, uri: str | None = None) -> str:
+        """Who speaks a quote, escaped: a person (linked to their page from the page uri, if given), "in the agency's
+        words" where a report tells what they said, or else the voice of the report."""
+        esc, archive = escaped_text, self.archive
+        if not quote.speaker:
+            return esc(quote.voice)
+        who = esc(archive.people[quote.speaker].name)
+        if uri is not None:
+            who = f'<a href="{esc(person_link(uri, quote.speaker))}">{who}</a>'
+        if quote.reported:
+            who += f", in {esc(archive.sources[archive.quotes[quote.id].source].agency)}’s words"
+        return who
 
     def evidence(self, item) -> Markup:
         """What backs a fact or a statement, as links on its page: a locator for each quote, and each outside
@@ -698,9 +706,7 @@ class Renderer:
                 + f'<p id="{paragraph_id}">{paragraph.html}</p>\n'
             )
             if extra:
-                shown.append(
-                    '<p class="ssd-passage-note">Not part of the report: a promotional line of the newspaper.</p>\n'
-                )
+                shown.append(f'<p class="ssd-passage-note">{NOT_PART_OF_REPORT}</p>\n')
             if paragraph.quoted_in:
                 links = ", ".join(
                     f'<a href="{esc(meeting_link(uri, meeting_id, quote.id))}">'
@@ -1075,7 +1081,9 @@ class ShownParagraph:
     aliases: tuple[str, ...] = ()  # earlier ids of the paragraph, whose addresses must still lead to it
 
 
-# Archive -> source id -> its paragraphs as shown (see Renderer.shown_paragraphs); let go of with the archive.
+# What a source's page and the book say of a paragraph its record marks as not part of the report.
+NOT_PART_OF_REPORT = "Not part of the report: a promotional line of the newspaper."
+# Archive -> source id -> its paragraphs as shown (see Renderer.shown_paragraphs), while its site is rendered.
 _SHOWN_PARAGRAPHS: weakref.WeakKeyDictionary[Archive, dict[str, list[ShownParagraph]]] = weakref.WeakKeyDictionary()
 
 
